@@ -1,0 +1,3 @@
+package dev.sandboxd.pod;
+
+public record EnvVar(String name, String value) {}

@@ -1,0 +1,32 @@
+package dev.sandboxd.pod;
+
+import java.util.List;
+import java.util.Optional;
+
+/** spec: the parts of a v1 PodSpec that sandboxd supports. */
+public record PodSpec(
+    List<Container> initContainers,
+    List<Container> containers,
+    List<Volume> volumes,
+    RestartPolicy restartPolicy,
+    long terminationGracePeriodSeconds,
+    boolean shareProcessNamespace,
+    Optional<String> hostname,
+    PodSecurityContext securityContext) {
+
+  public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+
+  public PodSpec {
+    initContainers = List.copyOf(initContainers);
+    containers = List.copyOf(containers);
+    volumes = List.copyOf(volumes);
+  }
+
+  public Optional<Volume> volume(String name) {
+    return volumes.stream().filter(v -> v.name().equals(name)).findFirst();
+  }
+
+  public Optional<Container> container(String name) {
+    return containers.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+}
