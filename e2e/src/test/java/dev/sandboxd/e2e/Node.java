@@ -1,0 +1,163 @@
+package dev.sandboxd.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.ByteString;
+import dev.sandboxd.api.v1.ImagesGrpc;
+import dev.sandboxd.api.v1.ImportImageChunk;
+import dev.sandboxd.api.v1.ImportImageResponse;
+import dev.sandboxd.api.v1.PodsGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private node for one test class: containerd and sandboxd in their own mount namespace,
+ * started and torn down with the project's own hack/node, as an operator would.
+ */
+final class Node implements AutoCloseable {
+  static final Path REPO = Path.of(System.getProperty("sandboxd.repo", "..")).toAbsolutePath().normalize();
+  static final String BUSYBOX = "localhost/sandboxd/busybox:1.35";
+
+  final Path dir;
+  final Map<String, String> env;
+  private final ManagedChannel channel;
+
+  private Node(Path dir, Map<String, String> env) {
+    this.dir = dir;
+    this.env = env;
+    this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(env.get("SANDBOXD_ADDRESS")))
+        .eventLoopGroup(new EpollEventLoopGroup(1))
+        .channelType(EpollDomainSocketChannel.class)
+        .usePlaintext()
+        .build();
+  }
+
+  static Node start(String name) throws IOException, InterruptedException {
+    Path dir = Path.of("/run", "sandboxd-e2e-" + name + "-" + ProcessHandle.current().pid());
+    Result up = Command.run(REPO.resolve("hack/node").toString(), "up", "--dir", dir.toString());
+    if (up.exitCode() != 0) {
+      throw new IllegalStateException("hack/node up failed: " + up.stderr() + "\n" + tail(dir.resolve("sandboxd.log")));
+    }
+    Map<String, String> env = new HashMap<>();
+    for (String line : up.stdout().split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        env.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    Node node = new Node(dir, env);
+    node.importImage(REPO.resolve(".cache/images/busybox.tar"));
+    return node;
+  }
+
+  PodsGrpc.PodsBlockingStub pods() {
+    return PodsGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
+  }
+
+  String sandboxdAddress() {
+    return env.get("SANDBOXD_ADDRESS");
+  }
+
+  ImportImageResponse importImage(Path archive) throws IOException {
+    CompletableFuture<ImportImageResponse> done = new CompletableFuture<>();
+    StreamObserver<ImportImageChunk> upload = ImagesGrpc.newStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS)
+        .importImage(new StreamObserver<>() {
+          @Override
+          public void onNext(ImportImageResponse value) {
+            done.complete(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            done.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    upload.onNext(ImportImageChunk.newBuilder().setData(ByteString.copyFrom(Files.readAllBytes(archive))).build());
+    upload.onCompleted();
+    return done.join();
+  }
+
+  /** ctr against this node's containerd, in sandboxd's namespace. */
+  Result ctr(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(
+        REPO.resolve(".cache/root/usr/bin/ctr").toString(), "--address", env.get("CONTAINERD_ADDRESS"),
+        "--namespace", env.get("SANDBOXD_NAMESPACE")));
+    cmd.addAll(List.of(args));
+    Result r = Command.run(cmd.toArray(String[]::new));
+    assertEquals(0, r.exitCode(), () -> "ctr " + String.join(" ", args) + ": " + r.stderr());
+    return r;
+  }
+
+  /** A command inside the node's mount namespace (where the pods' mounts are). */
+  Result inNode(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(REPO.resolve("hack/node").toString(), "exec", "--dir", dir.toString(), "--"));
+    cmd.addAll(List.of(args));
+    return Command.run(cmd.toArray(String[]::new));
+  }
+
+  /** The cgroup2 hierarchy as the host sees it (the node mounts the same one on /sys/fs/cgroup). */
+  Path cgroupRoot() {
+    return Path.of("/sys/fs/cgroup/unified");
+  }
+
+  String cgroupParent() {
+    return env.get("SANDBOXD_CGROUP_PARENT");
+  }
+
+  @Override
+  public void close() throws IOException, InterruptedException {
+    channel.shutdownNow();
+    Command.run(REPO.resolve("hack/node").toString(), "down", "--dir", dir.toString());
+  }
+
+  static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no " + log + ")";
+    }
+  }
+
+  record Result(int exitCode, String stdout, String stderr) {}
+
+  static final class Command {
+    private Command() {}
+
+    static Result run(String... cmd) throws IOException, InterruptedException {
+      Process p = new ProcessBuilder(cmd).start();
+      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+      String out = read(p.getInputStream());
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", cmd) + " did not finish in 120 s");
+      }
+      return new Result(p.exitValue(), out, err.join());
+    }
+
+    private static String read(java.io.InputStream in) {
+      try {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "";
+      }
+    }
+  }
+}

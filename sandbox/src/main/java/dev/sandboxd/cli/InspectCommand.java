@@ -1,0 +1,82 @@
+package dev.sandboxd.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.sandboxd.api.v1.ContainerStatus;
+import dev.sandboxd.api.v1.InspectPodRequest;
+import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodRef;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "inspect", description = "Shows one pod: its spec and status.")
+final class InspectCommand implements Callable<Integer> {
+  enum Format { text, json }
+
+  @ParentCommand Sandboxctl root;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "POD", description = "name, namespace/name, or sandbox id")
+  String pod;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (Kubernetes Pod shape)")
+  Format format;
+
+  @Override
+  public Integer call() throws InvalidProtocolBufferException {
+    Pod result = root.pods()
+        .inspectPod(InspectPodRequest.newBuilder().setPod(PodRef.newBuilder().setRef(pod)).build())
+        .getPod();
+    PrintWriter out = spec.commandLine().getOut();
+    if (format == Format.json) {
+      out.println(JsonFormat.printer().print(result));
+      return 0;
+    }
+    var status = result.getStatus();
+    out.printf("Name:        %s%n", result.getMetadata().getName());
+    out.printf("Namespace:   %s%n", result.getMetadata().getNamespace());
+    out.printf("UID:         %s%n", result.getMetadata().getUid());
+    out.printf("Phase:       %s%n", status.getPhase());
+    out.printf("Sandbox:     %s (%s, pid %d)%n", status.getSandbox().getId(), status.getSandbox().getState(), status.getSandbox().getPid());
+    out.printf("Cgroup:      %s%n", status.getSandbox().getCgroupPath());
+    out.printf("Netns:       %s%n", status.getSandbox().getNetnsPath());
+    if (status.getInitContainerStatusesCount() > 0) {
+      out.println("Init containers:");
+      status.getInitContainerStatusesList().forEach(c -> printContainer(out, c));
+    }
+    out.println("Containers:");
+    status.getContainerStatusesList().forEach(c -> printContainer(out, c));
+    return 0;
+  }
+
+  private static void printContainer(PrintWriter out, ContainerStatus c) {
+    out.printf("  %s:%n", c.getName());
+    out.printf("    Image:     %s%n", c.getImage());
+    out.printf("    ID:        %s%n", c.getContainerId());
+    out.printf("    State:     %s%n", describe(c));
+    out.printf("    Restarts:  %d%n", c.getRestartCount());
+  }
+
+  static String describe(ContainerStatus c) {
+    var state = c.getState();
+    if (state.hasRunning()) {
+      return "running (pid " + c.getPid() + ")";
+    }
+    if (state.hasTerminated()) {
+      var t = state.getTerminated();
+      return "terminated: " + t.getReason() + ", exit code " + t.getExitCode()
+          + (t.getMessage().isEmpty() ? "" : " (" + t.getMessage() + ")");
+    }
+    if (state.hasWaiting()) {
+      var w = state.getWaiting();
+      return "waiting: " + w.getReason() + (w.getMessage().isEmpty() ? "" : " (" + w.getMessage() + ")");
+    }
+    return "unknown";
+  }
+}

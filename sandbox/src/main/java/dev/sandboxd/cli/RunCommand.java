@@ -1,0 +1,56 @@
+package dev.sandboxd.cli;
+
+import dev.sandboxd.api.v1.RunPodRequest;
+import dev.sandboxd.api.v1.RunPodResponse;
+import dev.sandboxd.pod.PodManifests;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", description = "Runs a pod from a Kubernetes v1 Pod manifest.")
+final class RunCommand implements Callable<Integer> {
+  /** Same bound as the daemon's, so a huge file fails here without being read whole. */
+  private static final long MAX_MANIFEST_BYTES = 1 << 20;
+
+  @ParentCommand Sandboxctl root;
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-f", "--filename"}, required = true, description = "the Pod manifest (YAML or JSON); - for stdin")
+  String file;
+
+  @Option(names = "--lenient", description = "warn about unknown or unsupported fields instead of failing")
+  boolean lenient;
+
+  @Override
+  public Integer call() throws IOException {
+    String manifest = read();
+    // Validate here first: a bad manifest is reported without a daemon round trip.
+    PodManifests.ParsedPod parsed = PodManifests.parse(manifest, lenient);
+    parsed.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+    RunPodResponse response =
+        root.pods().runPod(RunPodRequest.newBuilder().setManifest(manifest).setLenient(lenient).build());
+    var meta = response.getPod().getMetadata();
+    spec.commandLine().getOut().printf("pod %s/%s running (sandbox %s)%n",
+        meta.getNamespace(), meta.getName(), response.getPod().getStatus().getSandbox().getId());
+    return 0;
+  }
+
+  private String read() throws IOException {
+    if (file.equals("-")) {
+      byte[] bytes = System.in.readNBytes((int) MAX_MANIFEST_BYTES + 1);
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+    Path path = Path.of(file);
+    if (Files.size(path) > MAX_MANIFEST_BYTES) {
+      throw new IllegalArgumentException(file + ": manifest is larger than 1 MiB");
+    }
+    return Files.readString(path);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.sandboxd.cli;
+
+import dev.sandboxd.api.v1.ImagesGrpc;
+import dev.sandboxd.api.v1.PodsGrpc;
+import dev.sandboxd.errdefs.SandboxdException;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** sandboxctl: the operator's command line for a sandboxd on this node. */
+@Command(
+    name = "sandboxctl",
+    mixinStandardHelpOptions = true,
+    version = "sandboxctl 0.1.0",
+    description = "Runs and inspects pods on a sandboxd node.",
+    subcommands = {
+      RunCommand.class,
+      PsCommand.class,
+      InspectCommand.class,
+      LogsCommand.class,
+      ExecCommand.class,
+      StopCommand.class,
+      RemoveCommand.class,
+      ImageCommand.class,
+    })
+public final class Sandboxctl {
+  static final String DEFAULT_ADDRESS = "/run/sandboxd/sandboxd.sock";
+
+  @Option(
+      names = "--address",
+      description = "sandboxd's unix socket (default: $SANDBOXD_ADDRESS or " + DEFAULT_ADDRESS + ")",
+      scope = CommandLine.ScopeType.INHERIT)
+  String address;
+
+  @Option(
+      names = "--timeout",
+      description = "seconds to wait for an answer (default ${DEFAULT-VALUE})",
+      defaultValue = "300",
+      scope = CommandLine.ScopeType.INHERIT)
+  long timeoutSeconds;
+
+  private ManagedChannel channel;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command; returns the process exit code. Errors are one line on err. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    Sandboxctl root = new Sandboxctl();
+    CommandLine cli = new CommandLine(root);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("sandboxctl: " + describe(e, root.socket()));
+      boolean badInput = e instanceof SandboxdException.InvalidArgument
+          || (e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT);
+      return badInput ? 2 : 1;
+    });
+    try {
+      return cli.execute(args);
+    } finally {
+      root.close();
+    }
+  }
+
+  static String describe(Throwable e, Path socket) {
+    if (e instanceof StatusRuntimeException s) {
+      Status status = s.getStatus();
+      if (status.getCode() == Status.Code.UNAVAILABLE) {
+        return "cannot reach sandboxd at " + socket + ": " + status.getDescription()
+            + " (is sandboxd running? set --address or SANDBOXD_ADDRESS)";
+      }
+      return status.getDescription() != null ? status.getDescription() : status.getCode().name();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+
+  Path socket() {
+    if (address != null && !address.isBlank()) {
+      return Path.of(address);
+    }
+    String env = System.getenv("SANDBOXD_ADDRESS");
+    return Path.of(env != null && !env.isBlank() ? env : DEFAULT_ADDRESS);
+  }
+
+  synchronized ManagedChannel channel() {
+    if (channel == null) {
+      channel = UnixSocketChannels.forPath(socket());
+    }
+    return channel;
+  }
+
+  PodsGrpc.PodsBlockingStub pods() {
+    return PodsGrpc.newBlockingStub(channel()).withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);
+  }
+
+  /** For streams that may run as long as the user wants (logs -f): no deadline. */
+  PodsGrpc.PodsBlockingStub podsWithoutDeadline() {
+    return PodsGrpc.newBlockingStub(channel());
+  }
+
+  ImagesGrpc.ImagesStub images() {
+    return ImagesGrpc.newStub(channel()).withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);
+  }
+
+  ImagesGrpc.ImagesBlockingStub imagesBlocking() {
+    return ImagesGrpc.newBlockingStub(channel()).withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);
+  }
+
+  private synchronized void close() {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.sandboxd.container;
+
+import dev.sandboxd.pod.Container;
+import dev.sandboxd.pod.Pod;
+import dev.sandboxd.spec.VolumeBind;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Everything needed to create and start one app or init container inside a running sandbox. */
+public record ContainerLaunch(
+    Pod pod,
+    Container container,
+    String role,
+    String containerId,
+    String sandboxId,
+    int pausePid,
+    String cgroupPath,
+    List<VolumeBind> volumeBinds,
+    Path logPath) {
+
+  public ContainerLaunch {
+    volumeBinds = List.copyOf(volumeBinds);
+  }
+}

@@ -1,0 +1,243 @@
+package dev.sandboxd.container;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.image.ImageService;
+import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.lifecycle.Rollback;
+import dev.sandboxd.runtime.ContainerRuntime;
+import dev.sandboxd.runtime.ContainerRuntime.TaskExit;
+import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
+import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
+import dev.sandboxd.runtime.Labels;
+import dev.sandboxd.spec.EtcFiles;
+import dev.sandboxd.spec.ContainerSpecInputs;
+import dev.sandboxd.spec.OciSpecs;
+import dev.sandboxd.system.Fifos;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** App and init containers of a running sandbox: create + start, stop, remove, exec. */
+public final class ContainerManager {
+  /** exec output beyond this is cut off; exec is for commands, not for copying files. */
+  static final int MAX_EXEC_OUTPUT_BYTES = 16 << 20;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+
+  private final ContainerRuntime runtime;
+  private final ImageService images;
+  private final Fifos fifos;
+  private final ExecutorService ioThreads;
+
+  public ContainerManager(ContainerRuntime runtime, ImageService images, Fifos fifos, ExecutorService ioThreads) {
+    this.runtime = runtime;
+    this.images = images;
+    this.fifos = fifos;
+    this.ioThreads = ioThreads;
+  }
+
+  /** Creates and starts the container; returns its pid. On failure nothing of it remains. */
+  public int createAndStart(ContainerLaunch launch) {
+    ImageService.ResolvedImage image = images.resolve(launch.container().image());
+    String id = launch.containerId();
+    byte[] spec = OciSpecs.forContainer(new ContainerSpecInputs(
+            launch.pod(),
+            launch.container(),
+            image.config(),
+            launch.sandboxId(),
+            launch.pausePid(),
+            launch.cgroupPath(),
+            launch.volumeBinds(),
+            launch.pod().spec().hostname().orElse(launch.pod().metadata().name()),
+            EtcFiles.NONE,
+            0))
+        .toJson();
+    Map<String, String> labels = Map.of(
+        Labels.POD, launch.pod().fullName(),
+        Labels.POD_UID, launch.pod().metadata().uid(),
+        Labels.ROLE, launch.role(),
+        Labels.SANDBOX_ID, launch.sandboxId(),
+        Labels.CONTAINER_NAME, launch.container().name());
+    try (Rollback rollback = new Rollback()) {
+      try {
+        List<ContainerRuntime.RootfsMount> rootfs = runtime.prepareRootfs(id, image.chainId(), false, labels);
+        rollback.push("remove snapshot", () -> runtime.removeSnapshot(id));
+        runtime.createContainer(new ContainerRuntime.ContainerCreate(id, image.name(), labels, spec, id));
+        rollback.push("delete container", () -> runtime.deleteContainer(id));
+        Files.createDirectories(launch.logPath().getParent());
+        int pid = runtime.createTask(id, rootfs, launch.logPath().toUri().toString());
+        rollback.push("delete task", () -> killAndDelete(id));
+        runtime.startTask(id);
+        rollback.commit();
+        return pid;
+      } catch (IOException e) {
+        throw rollback.failed(SandboxdException.internal("creating log directory of " + id + ": " + e.getMessage(), e));
+      } catch (RuntimeException e) {
+        throw rollback.failed(e);
+      }
+    }
+  }
+
+  /**
+   * Stops the container: the stop signal, up to grace for it to exit, then SIGKILL. Returns the
+   * exit, or empty when the container had no running task.
+   */
+  public Optional<TaskExit> stop(String containerId, int stopSignal, Duration grace) {
+    Optional<TaskInfo> task = runtime.task(containerId);
+    if (task.isEmpty()) {
+      return Optional.empty();
+    }
+    if (task.get().status() == TaskStatus.Stopped) {
+      return Optional.of(new TaskExit(task.get().exitCode(), task.get().exitedAt().orElseThrow()));
+    }
+    if (!grace.isZero()) {
+      runtime.killTask(containerId, stopSignal);
+      Optional<TaskExit> exit = runtime.waitTask(containerId, grace);
+      if (exit.isPresent()) {
+        return exit;
+      }
+    }
+    runtime.killTask(containerId, Signals.SIGKILL);
+    return Optional.of(runtime.waitTask(containerId, KILL_WAIT).orElseThrow(
+        () -> SandboxdException.internal("container " + containerId + " survived SIGKILL", null)));
+  }
+
+  /** Deletes the container's task, container and snapshot. Idempotent. */
+  public void remove(String containerId) {
+    killAndDelete(containerId);
+    runtime.deleteContainer(containerId);
+    runtime.removeSnapshot(containerId);
+  }
+
+  /** The stop signal the container's image asks for, SIGTERM when it names none. */
+  public int stopSignal(String image) {
+    return images.resolve(image).config().stopSignal().map(Signals::parse).orElse(Signals.SIGTERM);
+  }
+
+  /**
+   * Runs a command in the container's running task, with the container's own process settings
+   * (user, env, cwd, capabilities), collecting stdout and stderr through fifos.
+   */
+  public ExecResult exec(String containerId, Path execDir, List<String> command, Optional<Duration> timeout) {
+    Optional<TaskInfo> task = runtime.task(containerId);
+    if (task.isEmpty() || task.get().status() != TaskStatus.Running) {
+      throw SandboxdException.failedPrecondition("container %s is not running", containerId);
+    }
+    String execId = "exec-" + UUID.randomUUID().toString().substring(0, 12);
+    Path stdout = execDir.resolve(execId + ".out");
+    Path stderr = execDir.resolve(execId + ".err");
+    try {
+      Files.createDirectories(execDir);
+      fifos.create(stdout);
+      fifos.create(stderr);
+      // Readers first: the shim opens the write ends when the process starts.
+      CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> drain(stdout), ioThreads);
+      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> drain(stderr), ioThreads);
+      byte[] process = execProcess(runtime.containerSpec(containerId), command);
+      Optional<TaskExit> exit;
+      try {
+        exit = runtime.exec(new ContainerRuntime.ExecProcess(containerId, execId, process, stdout.toString(), stderr.toString()),
+            timeout.orElse(Duration.ofDays(365)));
+      } catch (RuntimeException e) {
+        unblock(stdout);
+        unblock(stderr);
+        throw e;
+      }
+      if (exit.isEmpty()) {
+        throw SandboxdException.deadlineExceeded(
+            "exec in " + containerId + " did not finish within " + timeout.orElseThrow().toSeconds() + " s and was killed", null);
+      }
+      return new ExecResult(collect(out), collect(err), exit.get().exitCode());
+    } catch (IOException e) {
+      throw SandboxdException.internal("exec in " + containerId + ": " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(stdout);
+      deleteQuietly(stderr);
+    }
+  }
+
+  private void killAndDelete(String containerId) {
+    Optional<TaskInfo> task = runtime.task(containerId);
+    if (task.isEmpty()) {
+      return;
+    }
+    if (task.get().status() != TaskStatus.Stopped) {
+      runtime.killTask(containerId, Signals.SIGKILL);
+      runtime.waitTask(containerId, KILL_WAIT);
+    }
+    runtime.deleteTask(containerId);
+  }
+
+  /** The exec's OCI process: the container's process with the new args and no terminal. */
+  static byte[] execProcess(byte[] containerSpecJson, List<String> command) throws IOException {
+    ObjectNode spec = (ObjectNode) JSON.readTree(containerSpecJson);
+    ObjectNode process = (ObjectNode) spec.get("process");
+    if (process == null) {
+      throw new IOException("the container's spec has no process");
+    }
+    ArrayNode args = process.putArray("args");
+    command.forEach(args::add);
+    process.put("terminal", false);
+    return JSON.writeValueAsBytes(process);
+  }
+
+  private static byte[] drain(Path fifo) {
+    try (InputStream in = Files.newInputStream(fifo)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        if (out.size() < MAX_EXEC_OUTPUT_BYTES) {
+          out.write(buffer, 0, Math.min(n, MAX_EXEC_OUTPUT_BYTES - out.size()));
+        }
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("reading " + fifo + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A reader blocked in open() waits for a writer that will never come: be that writer. */
+  private static void unblock(Path fifo) {
+    try {
+      Files.newOutputStream(fifo).close();
+    } catch (IOException ignored) {
+      // The reader is gone already.
+    }
+  }
+
+  private static byte[] collect(CompletableFuture<byte[]> output) {
+    try {
+      return output.get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw SandboxdException.internal("interrupted while reading exec output", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw SandboxdException.internal("reading exec output: " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // Removed with the pod's directory at the latest.
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.sandboxd.daemon;
+
+import dev.sandboxd.cgroup.Cgroup2Fs;
+import dev.sandboxd.container.ContainerManager;
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.image.ContainerdImageService;
+import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.lifecycle.PodManager;
+import dev.sandboxd.lifecycle.PodPaths;
+import dev.sandboxd.runtime.ContainerdRuntime;
+import dev.sandboxd.sandbox.PauseSandboxController;
+import dev.sandboxd.server.ImagesService;
+import dev.sandboxd.server.PodsService;
+import dev.sandboxd.state.FilePodStore;
+import dev.sandboxd.system.LinuxSystem;
+import dev.sandboxd.volume.VolumeManager;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** sandboxd: the pod sandbox manager daemon. */
+@Command(
+    name = "sandboxd",
+    mixinStandardHelpOptions = true,
+    version = "sandboxd 0.1.0",
+    description = "Runs Kubernetes pods on containerd: a pause sandbox per pod, app tasks joined to it.")
+public final class Sandboxd implements Callable<Integer> {
+  private static final Logger LOG = System.getLogger("sandboxd");
+
+  @Option(names = "--config", description = "YAML config file; flags override it")
+  Path config;
+
+  @Option(names = "--containerd-address", description = "containerd's socket (default /run/containerd/containerd.sock)")
+  String containerdAddress;
+
+  @Option(names = "--address", description = "sandboxd's own API socket (default /run/sandboxd/sandboxd.sock)")
+  String address;
+
+  @Option(names = "--root", description = "persistent data: pod volumes and logs (default /var/lib/sandboxd)")
+  String root;
+
+  @Option(names = "--state", description = "state records (default /run/sandboxd)")
+  String state;
+
+  @Option(names = "--namespace", description = "containerd namespace (default sandboxd)")
+  String namespace;
+
+  @Option(names = "--pause-image", description = "pause image reference (default: the one embedded in sandboxd)")
+  String pauseImage;
+
+  @Option(names = "--cgroup-parent", description = "cgroup2 path under which pod cgroups are made (default /sandboxd)")
+  String cgroupParent;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Sandboxd());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("sandboxd: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+      return 1;
+    });
+    System.exit(cli.execute(args));
+  }
+
+  DaemonConfig effectiveConfig() {
+    DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
+    return base.overriddenBy(
+            new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent))
+        .validated();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    DaemonConfig cfg = effectiveConfig();
+    Clock clock = Clock.systemUTC();
+    ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("sandboxd-worker"));
+    LinuxSystem system = new LinuxSystem();
+    PodPaths paths = new PodPaths(Path.of(cfg.root()));
+    Files.createDirectories(paths.podsDir());
+
+    try (ContainerdRuntime runtime = ContainerdRuntime.connect(Path.of(cfg.containerdAddress()), cfg.namespace())) {
+      ContainerdImageService images = new ContainerdImageService(runtime.client());
+      String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
+      PauseImage pause = new PauseImage(images, pauseRef);
+      PodManager pods = new PodManager(
+          new PauseSandboxController(runtime, pause, clock),
+          new ContainerManager(runtime, images, system, workers),
+          runtime,
+          new VolumeManager(paths.podsDir(), system),
+          Cgroup2Fs.detect(cfg.cgroupParent()),
+          new FilePodStore(Path.of(cfg.state())),
+          paths,
+          clock,
+          randomIds(),
+          workers);
+      pods.recover();
+      pause.ensure();
+
+      Server server = startServer(Path.of(cfg.address()), pods, images, Path.of(cfg.root()).resolve("spool"));
+      LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
+          cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        server.shutdown();
+        try {
+          server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "sandboxd-shutdown"));
+      server.awaitTermination();
+    } finally {
+      workers.shutdownNow();
+    }
+    return 0;
+  }
+
+  private static Server startServer(Path socket, PodManager pods, ContainerdImageService images, Path spool)
+      throws IOException {
+    Files.createDirectories(socket.getParent());
+    Files.deleteIfExists(socket);
+    Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+        .channelType(EpollServerDomainSocketChannel.class)
+        .bossEventLoopGroup(new EpollEventLoopGroup(1, daemonThreads("sandboxd-accept")))
+        .workerEventLoopGroup(new EpollEventLoopGroup(2, daemonThreads("sandboxd-io")))
+        .maxInboundMessageSize(8 << 20)
+        .addService(new PodsService(pods))
+        .addService(new ImagesService(images, spool))
+        .build()
+        .start();
+    // Only root and the socket's group may drive sandboxd.
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+    return server;
+  }
+
+  /** 32 random bytes in hex, like containerd's CRI ids. */
+  static Supplier<String> randomIds() {
+    SecureRandom random = new SecureRandom();
+    return () -> {
+      byte[] bytes = new byte[32];
+      random.nextBytes(bytes);
+      return HexFormat.of().formatHex(bytes);
+    };
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread t = new Thread(runnable, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  static SandboxdException configError(String message) {
+    return SandboxdException.invalidArgument("%s", message);
+  }
+}

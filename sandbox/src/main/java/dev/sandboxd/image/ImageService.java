@@ -1,0 +1,24 @@
+package dev.sandboxd.image;
+
+import java.io.InputStream;
+import java.util.List;
+
+/** Images in containerd's image store, as sandboxd uses them. No registry is ever contacted. */
+public interface ImageService {
+
+  /** Imports an OCI image archive and unpacks it; returns the images it named. */
+  List<ImageSummary> importArchive(InputStream archive);
+
+  List<ImageSummary> list();
+
+  /**
+   * The image's config and unpacked rootfs chain; fails with NotFound (naming the image and how
+   * to import it) when the image is not in the store.
+   */
+  ResolvedImage resolve(String reference);
+
+  record ImageSummary(String name, String digest, long size) {}
+
+  /** An image ready to run: its process defaults and the snapshot chain its rootfs builds on. */
+  record ResolvedImage(String name, String digest, ImageConfig config, String chainId) {}
+}

@@ -1,0 +1,4 @@
+package dev.sandboxd.lifecycle;
+
+/** The outcome of a non-interactive exec: everything the command wrote, and how it ended. */
+public record ExecResult(byte[] stdout, byte[] stderr, int exitCode) {}

@@ -1,0 +1,10 @@
+package dev.sandboxd.lifecycle;
+
+/** Kubernetes' pod phases, spelled as in the API. */
+public enum PodPhase {
+  Pending,
+  Running,
+  Succeeded,
+  Failed,
+  Unknown
+}

@@ -1,0 +1,85 @@
+package dev.sandboxd.runtime;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The containerd operations the pod logic needs, in its own terms. One implementation talks to
+ * containerd; tests use a fake. "Not found" on removal calls is success: removal is idempotent.
+ */
+public interface ContainerRuntime {
+
+  /** Prepares a writable (or, readOnly, a view) snapshot of the image chain; returns its mounts. */
+  List<RootfsMount> prepareRootfs(String snapshotKey, String chainId, boolean readOnly, Map<String, String> labels);
+
+  /** The mounts of an existing snapshot. */
+  List<RootfsMount> snapshotMounts(String snapshotKey);
+
+  void removeSnapshot(String snapshotKey);
+
+  void createContainer(ContainerCreate container);
+
+  void deleteContainer(String containerId);
+
+  /** The OCI spec (JSON) the container was created with. */
+  byte[] containerSpec(String containerId);
+
+  /** Containers whose labels include every given label. */
+  List<ContainerInfo> listContainers(Map<String, String> labels);
+
+  /** Creates the container's task; stdout and stderr go to logUri ("" for none). Returns the task's pid. */
+  int createTask(String containerId, List<RootfsMount> rootfs, String logUri);
+
+  void startTask(String containerId);
+
+  void killTask(String containerId, int signal);
+
+  /** The task's state, or empty when the container has no task. */
+  Optional<TaskInfo> task(String containerId);
+
+  /** Waits for the task to exit; empty when it still runs after timeout. */
+  Optional<TaskExit> waitTask(String containerId, Duration timeout);
+
+  /** Deletes the task (it must have exited); empty when there was none. */
+  Optional<TaskExit> deleteTask(String containerId);
+
+  /** Runs a process in the task; output goes to the given fifo or file paths. */
+  Optional<TaskExit> exec(ExecProcess process, Duration timeout);
+
+  record RootfsMount(String type, String source, String target, List<String> options) {
+    public RootfsMount {
+      options = List.copyOf(options);
+    }
+  }
+
+  record ContainerCreate(
+      String id, String image, Map<String, String> labels, byte[] specJson, String snapshotKey) {
+    public ContainerCreate {
+      labels = Map.copyOf(labels);
+    }
+  }
+
+  record ContainerInfo(String id, String image, Map<String, String> labels, Instant createdAt) {
+    public ContainerInfo {
+      labels = Map.copyOf(labels);
+    }
+  }
+
+  enum TaskStatus {
+    Created,
+    Running,
+    Stopped,
+    Paused,
+    Unknown
+  }
+
+  record TaskInfo(String containerId, int pid, TaskStatus status, int exitCode, Optional<Instant> exitedAt) {}
+
+  record TaskExit(int exitCode, Instant exitedAt) {}
+
+  /** An exec: processSpecJson is an OCI process; stdout/stderr are paths the shim opens. */
+  record ExecProcess(String containerId, String execId, byte[] processSpecJson, String stdout, String stderr) {}
+}

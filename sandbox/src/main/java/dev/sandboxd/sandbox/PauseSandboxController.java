@@ -1,0 +1,131 @@
+package dev.sandboxd.sandbox;
+
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.image.ImageService;
+import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.lifecycle.Rollback;
+import dev.sandboxd.pod.Pod;
+import dev.sandboxd.runtime.ContainerRuntime;
+import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
+import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
+import dev.sandboxd.runtime.Labels;
+import dev.sandboxd.spec.OciSpecs;
+import dev.sandboxd.spec.PauseSpecInputs;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Sandboxes backed by a pause task: its container owns the pod's network, IPC, UTS and PID
+ * namespaces (runc creates them and brings loopback up), and every app task joins them by path.
+ */
+public final class PauseSandboxController implements SandboxController {
+  private static final int SIGTERM = 15;
+  private static final int SIGKILL = 9;
+
+  private final ContainerRuntime runtime;
+  private final PauseImage pauseImage;
+  private final Clock clock;
+
+  public PauseSandboxController(ContainerRuntime runtime, PauseImage pauseImage, Clock clock) {
+    this.runtime = runtime;
+    this.pauseImage = pauseImage;
+    this.clock = clock;
+  }
+
+  @Override
+  public SandboxInfo create(Pod pod, String sandboxId, String cgroupPath) {
+    ImageService.ResolvedImage image = pauseImage.ensure();
+    Map<String, String> labels = Map.of(
+        Labels.POD, pod.fullName(),
+        Labels.POD_UID, pod.metadata().uid(),
+        Labels.ROLE, Labels.ROLE_PAUSE,
+        Labels.SANDBOX_ID, sandboxId);
+    byte[] spec = OciSpecs.forPause(new PauseSpecInputs(
+            pod, sandboxId, image.config(), cgroupPath, pod.spec().hostname().orElse(pod.metadata().name())))
+        .toJson();
+    try (Rollback rollback = new Rollback()) {
+      try {
+        runtime.prepareRootfs(sandboxId, image.chainId(), true, labels);
+        rollback.push("remove pause snapshot", () -> runtime.removeSnapshot(sandboxId));
+        runtime.createContainer(new ContainerRuntime.ContainerCreate(sandboxId, image.name(), labels, spec, sandboxId));
+        rollback.commit();
+      } catch (RuntimeException e) {
+        throw rollback.failed(e);
+      }
+    }
+    return new SandboxInfo(sandboxId, 0, false, "", clock.instant());
+  }
+
+  @Override
+  public SandboxInfo start(String sandboxId) {
+    try (Rollback rollback = new Rollback()) {
+      try {
+        // pause writes nothing worth keeping: no stdio at all.
+        int pid = runtime.createTask(sandboxId, runtime.snapshotMounts(sandboxId), "");
+        rollback.push("delete pause task", () -> {
+          runtime.killTask(sandboxId, SIGKILL);
+          runtime.waitTask(sandboxId, Duration.ofSeconds(10));
+          runtime.deleteTask(sandboxId);
+        });
+        runtime.startTask(sandboxId);
+        rollback.commit();
+        return new SandboxInfo(sandboxId, pid, true, netnsPath(pid), clock.instant());
+      } catch (RuntimeException e) {
+        throw rollback.failed(e);
+      }
+    }
+  }
+
+  @Override
+  public Platform platform(String sandboxId) {
+    return new Platform("linux", System.getProperty("os.arch").equals("amd64") ? "amd64" : System.getProperty("os.arch"));
+  }
+
+  @Override
+  public void stop(String sandboxId, Duration timeout) {
+    Optional<TaskInfo> task = runtime.task(sandboxId);
+    if (task.isEmpty() || task.get().status() == TaskStatus.Stopped) {
+      return;
+    }
+    runtime.killTask(sandboxId, SIGTERM);
+    if (runtime.waitTask(sandboxId, timeout).isEmpty()) {
+      runtime.killTask(sandboxId, SIGKILL);
+      if (runtime.waitTask(sandboxId, Duration.ofSeconds(10)).isEmpty()) {
+        throw SandboxdException.internal("pause task of sandbox " + sandboxId + " survived SIGKILL", null);
+      }
+    }
+  }
+
+  @Override
+  public Optional<Instant> waitExit(String sandboxId, Duration timeout) {
+    return runtime.waitTask(sandboxId, timeout).map(ContainerRuntime.TaskExit::exitedAt);
+  }
+
+  @Override
+  public SandboxInfo status(String sandboxId) {
+    Optional<TaskInfo> task = runtime.task(sandboxId);
+    boolean running = task.isPresent() && task.get().status() == TaskStatus.Running;
+    int pid = running ? task.get().pid() : 0;
+    return new SandboxInfo(sandboxId, pid, running, running ? netnsPath(pid) : "", clock.instant());
+  }
+
+  @Override
+  public void shutdown(String sandboxId) {
+    Optional<TaskInfo> task = runtime.task(sandboxId);
+    if (task.isPresent() && task.get().status() != TaskStatus.Stopped) {
+      runtime.killTask(sandboxId, SIGKILL);
+      runtime.waitTask(sandboxId, Duration.ofSeconds(10));
+    }
+    runtime.deleteTask(sandboxId);
+    runtime.deleteContainer(sandboxId);
+    runtime.removeSnapshot(sandboxId);
+  }
+
+  private static String netnsPath(int pid) {
+    return Path.of("/proc", Integer.toString(pid), "ns", "net").toString();
+  }
+}

@@ -1,0 +1,104 @@
+package dev.sandboxd.server;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
+import dev.sandboxd.api.v1.ContainerState;
+import dev.sandboxd.api.v1.ContainerStateRunning;
+import dev.sandboxd.api.v1.ContainerStateTerminated;
+import dev.sandboxd.api.v1.ContainerStateWaiting;
+import dev.sandboxd.api.v1.ObjectMeta;
+import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodStatus;
+import dev.sandboxd.api.v1.SandboxStatus;
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.lifecycle.ContainerStatus;
+import dev.sandboxd.pod.PodJson;
+import java.time.Instant;
+
+/** Domain pod status to the sandboxd.v1 Pod message (Kubernetes' shape). */
+final class PodMessages {
+  private PodMessages() {}
+
+  static Pod toProto(dev.sandboxd.lifecycle.PodStatus status) {
+    dev.sandboxd.pod.Pod pod = status.pod();
+    ObjectMeta.Builder meta = ObjectMeta.newBuilder()
+        .setName(pod.metadata().name())
+        .setNamespace(pod.metadata().namespace())
+        .setUid(pod.metadata().uid())
+        .putAllLabels(pod.metadata().labels())
+        .putAllAnnotations(pod.metadata().annotations())
+        .setCreationTimestamp(timestamp(status.createdAt()));
+    PodStatus.Builder podStatus = PodStatus.newBuilder()
+        .setPhase(status.phase().name())
+        .setSandbox(sandbox(status.sandbox()));
+    if (status.sandbox().state() != dev.sandboxd.lifecycle.SandboxStatus.State.NotReady) {
+      podStatus.setStartTime(timestamp(status.sandbox().createdAt()));
+    }
+    status.initContainers().forEach(c -> podStatus.addInitContainerStatuses(container(c)));
+    status.containers().forEach(c -> podStatus.addContainerStatuses(container(c)));
+    return Pod.newBuilder()
+        .setApiVersion("v1")
+        .setKind("Pod")
+        .setMetadata(meta)
+        .setSpec(struct(PodJson.spec(pod.spec()).toString()))
+        .setStatus(podStatus)
+        .build();
+  }
+
+  private static SandboxStatus sandbox(dev.sandboxd.lifecycle.SandboxStatus s) {
+    return SandboxStatus.newBuilder()
+        .setId(s.id())
+        .setState(s.state().name())
+        .setPid(s.pid())
+        .setCgroupPath(s.cgroupPath())
+        .setNetnsPath(s.netnsPath())
+        .setCreatedAt(timestamp(s.createdAt()))
+        .build();
+  }
+
+  private static dev.sandboxd.api.v1.ContainerStatus container(ContainerStatus c) {
+    ContainerState.Builder state = ContainerState.newBuilder();
+    boolean running = false;
+    if (c.state() instanceof ContainerStatus.Waiting w) {
+      state.setWaiting(ContainerStateWaiting.newBuilder().setReason(w.reason()).setMessage(w.message()));
+    } else if (c.state() instanceof ContainerStatus.Running r) {
+      running = true;
+      state.setRunning(ContainerStateRunning.newBuilder().setStartedAt(timestamp(r.startedAt())));
+    } else if (c.state() instanceof ContainerStatus.Terminated t) {
+      ContainerStateTerminated.Builder terminated = ContainerStateTerminated.newBuilder()
+          .setExitCode(t.exitCode())
+          .setReason(t.reason())
+          .setMessage(t.message())
+          .setFinishedAt(timestamp(t.finishedAt()));
+      t.startedAt().ifPresent(s -> terminated.setStartedAt(timestamp(s)));
+      state.setTerminated(terminated);
+    }
+    return dev.sandboxd.api.v1.ContainerStatus.newBuilder()
+        .setName(c.name())
+        .setImage(c.image())
+        .setContainerId(c.containerId())
+        .setState(state)
+        .setRestartCount(c.restartCount())
+        .setStarted(running)
+        .setReady(running)
+        .setPid(c.pid())
+        .setLogPath(c.logPath())
+        .build();
+  }
+
+  private static Struct struct(String json) {
+    Struct.Builder out = Struct.newBuilder();
+    try {
+      JsonFormat.parser().merge(json, out);
+    } catch (InvalidProtocolBufferException e) {
+      throw SandboxdException.internal("rendering pod spec", e);
+    }
+    return out.build();
+  }
+
+  static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+}

@@ -1,0 +1,201 @@
+package dev.sandboxd.server;
+
+import com.google.protobuf.ByteString;
+import dev.sandboxd.api.v1.ExecRequest;
+import dev.sandboxd.api.v1.ExecResponse;
+import dev.sandboxd.api.v1.InspectPodRequest;
+import dev.sandboxd.api.v1.InspectPodResponse;
+import dev.sandboxd.api.v1.ListPodsRequest;
+import dev.sandboxd.api.v1.ListPodsResponse;
+import dev.sandboxd.api.v1.LogChunk;
+import dev.sandboxd.api.v1.LogsRequest;
+import dev.sandboxd.api.v1.PodRef;
+import dev.sandboxd.api.v1.PodsGrpc;
+import dev.sandboxd.api.v1.RemovePodRequest;
+import dev.sandboxd.api.v1.RemovePodResponse;
+import dev.sandboxd.api.v1.RunPodRequest;
+import dev.sandboxd.api.v1.RunPodResponse;
+import dev.sandboxd.api.v1.StopPodRequest;
+import dev.sandboxd.api.v1.StopPodResponse;
+import dev.sandboxd.errdefs.GrpcErrors;
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.lifecycle.PodLifecycle;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** sandboxd.v1.Pods: checks the request's shape, calls {@link PodLifecycle}, maps the answer. */
+public final class PodsService extends PodsGrpc.PodsImplBase {
+  private static final int LOG_CHUNK_BYTES = 32 * 1024;
+
+  private final PodLifecycle pods;
+
+  public PodsService(PodLifecycle pods) {
+    this.pods = pods;
+  }
+
+  @Override
+  public void runPod(RunPodRequest request, StreamObserver<RunPodResponse> response) {
+    unary(response, () -> {
+      if (request.getManifest().isBlank()) {
+        throw SandboxdException.invalidArgument("manifest: must not be empty");
+      }
+      PodLifecycle.RunResult result = pods.run(request.getManifest(), request.getLenient());
+      return RunPodResponse.newBuilder()
+          .setPod(PodMessages.toProto(result.status()))
+          .addAllWarnings(result.warnings())
+          .build();
+    });
+  }
+
+  @Override
+  public void stopPod(StopPodRequest request, StreamObserver<StopPodResponse> response) {
+    unary(response, () -> {
+      Optional<Duration> grace = Optional.empty();
+      if (request.hasGracePeriodSeconds()) {
+        if (request.getGracePeriodSeconds() < 0) {
+          throw SandboxdException.invalidArgument("grace_period_seconds: must be >= 0");
+        }
+        grace = Optional.of(Duration.ofSeconds(request.getGracePeriodSeconds()));
+      }
+      return StopPodResponse.newBuilder()
+          .setPod(PodMessages.toProto(pods.stop(ref(request.getPod()), grace)))
+          .build();
+    });
+  }
+
+  @Override
+  public void removePod(RemovePodRequest request, StreamObserver<RemovePodResponse> response) {
+    unary(response, () -> {
+      pods.remove(ref(request.getPod()), request.getForce());
+      return RemovePodResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void listPods(ListPodsRequest request, StreamObserver<ListPodsResponse> response) {
+    unary(response, () -> {
+      ListPodsResponse.Builder out = ListPodsResponse.newBuilder();
+      pods.list().forEach(p -> out.addPods(PodMessages.toProto(p)));
+      return out.build();
+    });
+  }
+
+  @Override
+  public void inspectPod(InspectPodRequest request, StreamObserver<InspectPodResponse> response) {
+    unary(response, () ->
+        InspectPodResponse.newBuilder().setPod(PodMessages.toProto(pods.inspect(ref(request.getPod())))).build());
+  }
+
+  @Override
+  public void logs(LogsRequest request, StreamObserver<LogChunk> response) {
+    ServerCallStreamObserver<LogChunk> stream = (ServerCallStreamObserver<LogChunk>) response;
+    try {
+      requireName("container", request.getContainer());
+      OutputStream out = new ChunkingStream(stream);
+      pods.logs(ref(request.getPod()), request.getContainer(), request.getFollow(), out, () -> !stream.isCancelled());
+      out.flush();
+      if (!stream.isCancelled()) {
+        stream.onCompleted();
+      }
+    } catch (IOException e) {
+      fail(stream, SandboxdException.internal("reading log: " + e.getMessage(), e));
+    } catch (RuntimeException e) {
+      fail(stream, e);
+    }
+  }
+
+  @Override
+  public void exec(ExecRequest request, StreamObserver<ExecResponse> response) {
+    unary(response, () -> {
+      requireName("container", request.getContainer());
+      if (request.getCommandCount() == 0) {
+        throw SandboxdException.invalidArgument("command: must not be empty");
+      }
+      if (request.getTimeoutSeconds() < 0) {
+        throw SandboxdException.invalidArgument("timeout_seconds: must be >= 0");
+      }
+      Optional<Duration> timeout =
+          request.getTimeoutSeconds() == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(request.getTimeoutSeconds()));
+      ExecResult result = pods.exec(ref(request.getPod()), request.getContainer(), request.getCommandList(), timeout);
+      return ExecResponse.newBuilder()
+          .setStdout(ByteString.copyFrom(result.stdout()))
+          .setStderr(ByteString.copyFrom(result.stderr()))
+          .setExitCode(result.exitCode())
+          .build();
+    });
+  }
+
+  private static String ref(PodRef ref) {
+    requireName("pod", ref.getRef());
+    return ref.getRef();
+  }
+
+  private static void requireName(String field, String value) {
+    if (value.isBlank()) {
+      throw SandboxdException.invalidArgument("%s: must not be empty", field);
+    }
+  }
+
+  static <T> void unary(StreamObserver<T> response, Supplier<T> call) {
+    T result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      fail(response, e);
+      return;
+    }
+    response.onNext(result);
+    response.onCompleted();
+  }
+
+  static void fail(StreamObserver<?> response, RuntimeException e) {
+    if (!(e instanceof SandboxdException)) {
+      ServerLog.unexpected(e);
+    }
+    response.onError(GrpcErrors.toStatus(e));
+  }
+
+  /** Buffers log bytes into chunks so a chatty container does not become one message per line. */
+  private static final class ChunkingStream extends OutputStream {
+    private final StreamObserver<LogChunk> stream;
+    private final byte[] buffer = new byte[LOG_CHUNK_BYTES];
+    private int used;
+
+    ChunkingStream(StreamObserver<LogChunk> stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      while (len > 0) {
+        int n = Math.min(len, buffer.length - used);
+        System.arraycopy(b, off, buffer, used, n);
+        used += n;
+        off += n;
+        len -= n;
+        if (used == buffer.length) {
+          flush();
+        }
+      }
+    }
+
+    @Override
+    public void flush() {
+      if (used > 0) {
+        stream.onNext(LogChunk.newBuilder().setData(ByteString.copyFrom(buffer, 0, used)).build());
+        used = 0;
+      }
+    }
+  }
+}

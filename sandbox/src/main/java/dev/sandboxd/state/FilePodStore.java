@@ -1,0 +1,109 @@
+package dev.sandboxd.state;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.sandboxd.errdefs.SandboxdException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One JSON file per pod under {@code <state>/pods/}. A write goes to a temporary file that is
+ * fsynced and renamed over the old one, so a crash leaves either the old or the new record.
+ */
+public final class FilePodStore implements PodStore {
+  private static final String SUFFIX = ".json";
+
+  private final Path dir;
+  private final ObjectMapper json =
+      new ObjectMapper().registerModule(new JavaTimeModule()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  public FilePodStore(Path stateDir) {
+    this.dir = stateDir.resolve("pods");
+    try {
+      Files.createDirectories(dir);
+      deleteTemporaryFiles();
+    } catch (IOException e) {
+      throw SandboxdException.internal("creating state directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void save(PodRecord record) {
+    Path target = file(record.uid());
+    Path temp = dir.resolve("." + record.uid() + ".tmp");
+    try {
+      Files.write(temp, json.writeValueAsBytes(record));
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw SandboxdException.internal("writing pod record " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<PodRecord> get(String uid) {
+    try {
+      return Optional.of(json.readValue(Files.readAllBytes(file(uid)), PodRecord.class));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw SandboxdException.internal("reading pod record of " + uid + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<PodRecord> list() {
+    List<PodRecord> out = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        get(name.substring(0, name.length() - SUFFIX.length())).ifPresent(out::add);
+      }
+    } catch (IOException e) {
+      throw SandboxdException.internal("listing pod records in " + dir + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  @Override
+  public void delete(String uid) {
+    try {
+      Files.deleteIfExists(file(uid));
+    } catch (IOException e) {
+      throw SandboxdException.internal("deleting pod record of " + uid + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Path file(String uid) {
+    // uids are validated by the manifest parser; this guards the path all the same.
+    if (uid.isEmpty() || !uid.matches("[A-Za-z0-9-]+")) {
+      throw SandboxdException.invalidArgument("metadata.uid: %s is not a valid uid", uid);
+    }
+    return dir.resolve(uid + SUFFIX);
+  }
+
+  private void deleteTemporaryFiles() throws IOException {
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, ".*.tmp")) {
+      for (Path t : temps) {
+        Files.deleteIfExists(t);
+      }
+    }
+  }
+}

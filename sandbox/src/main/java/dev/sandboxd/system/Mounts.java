@@ -1,0 +1,17 @@
+package dev.sandboxd.system;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Mount-table side effects sandboxd needs (tmpfs for memory-backed volumes). */
+public interface Mounts {
+
+  /** Mounts a tmpfs at target, limited to sizeBytes when given. */
+  void mountTmpfs(Path target, Optional<Long> sizeBytes) throws IOException;
+
+  /** Lazily unmounts target if something is mounted there; absent or unmounted is fine. */
+  void unmountIfMounted(Path target) throws IOException;
+
+  boolean isMountPoint(Path path) throws IOException;
+}

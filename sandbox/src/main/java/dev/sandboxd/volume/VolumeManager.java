@@ -1,0 +1,122 @@
+package dev.sandboxd.volume;
+
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.pod.Container;
+import dev.sandboxd.pod.Pod;
+import dev.sandboxd.pod.Volume;
+import dev.sandboxd.pod.VolumeMount;
+import dev.sandboxd.spec.VolumeBind;
+import dev.sandboxd.system.Mounts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prepares a pod's volumes on the node and resolves each container's mounts to host paths.
+ * emptyDirs live under {@code <root>/pods/<uid>/volumes/<name>} (tmpfs for medium Memory) and go
+ * with the pod; hostPaths are the host's and are never deleted.
+ */
+public final class VolumeManager {
+  private final Path podsRoot;
+  private final Mounts mounts;
+
+  public VolumeManager(Path podsRoot, Mounts mounts) {
+    this.podsRoot = podsRoot;
+    this.mounts = mounts;
+  }
+
+  /** Creates or checks every volume of the pod; returns each volume's host directory or file. */
+  public Map<String, Path> prepare(Pod pod) {
+    Map<String, Path> prepared = new HashMap<>();
+    for (Volume volume : pod.spec().volumes()) {
+      String field = "spec.volumes[" + volume.name() + "]";
+      try {
+        if (volume.source() instanceof Volume.EmptyDir emptyDir) {
+          Path dir = volumesDir(pod).resolve(volume.name());
+          Files.createDirectories(dir);
+          if (emptyDir.memoryMedium() && !mounts.isMountPoint(dir)) {
+            mounts.mountTmpfs(dir, emptyDir.sizeLimitBytes());
+          }
+          prepared.put(volume.name(), dir);
+        } else if (volume.source() instanceof Volume.HostPath hostPath) {
+          prepared.put(volume.name(), HostPaths.prepare(Path.of(hostPath.path()), hostPath.type(), field + ".hostPath"));
+        }
+      } catch (IOException e) {
+        throw SandboxdException.internal(field + ": preparing volume: " + e.getMessage(), e);
+      }
+    }
+    return prepared;
+  }
+
+  /**
+   * The bind mounts of one container, with subPaths resolved inside their volume. A subPath that
+   * (through symlinks) leaves its volume is refused.
+   */
+  public List<VolumeBind> binds(Container container, Map<String, Path> prepared) {
+    List<VolumeBind> binds = new ArrayList<>();
+    for (VolumeMount mount : container.volumeMounts()) {
+      Path volumeRoot = prepared.get(mount.name());
+      if (volumeRoot == null) {
+        throw SandboxdException.invalidArgument(
+            "containers[%s].volumeMounts: unknown volume \"%s\"", container.name(), mount.name());
+      }
+      Path source = volumeRoot;
+      if (mount.subPath().isPresent()) {
+        source = subPath(container, volumeRoot, mount.subPath().get());
+      }
+      binds.add(new VolumeBind(source.toString(), mount.mountPath(), mount.readOnly()));
+    }
+    return binds;
+  }
+
+  /** Unmounts and deletes the pod's emptyDirs. Safe to call again and on a half-made pod. */
+  public void cleanup(String podUid) throws IOException {
+    Path podDir = podsRoot.resolve(podUid);
+    Path volumes = podDir.resolve("volumes");
+    if (Files.isDirectory(volumes)) {
+      try (var dirs = Files.list(volumes)) {
+        for (Path dir : (Iterable<Path>) dirs::iterator) {
+          mounts.unmountIfMounted(dir);
+        }
+      }
+    }
+    FileTrees.deleteRecursively(podDir);
+  }
+
+  private Path volumesDir(Pod pod) {
+    return podsRoot.resolve(pod.metadata().uid()).resolve("volumes");
+  }
+
+  private static Path subPath(Container container, Path volumeRoot, String subPath) {
+    String field = "containers[" + container.name() + "].volumeMounts.subPath";
+    try {
+      Path root = volumeRoot.toRealPath();
+      Path candidate = root.resolve(subPath).normalize();
+      if (!candidate.startsWith(root)) {
+        throw SandboxdException.invalidArgument("%s: %s leaves its volume", field, subPath);
+      }
+      if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(root)) {
+        // Kubernetes creates a missing subPath as a directory.
+        Files.createDirectories(candidate);
+      }
+      Path real = candidate.toRealPath();
+      if (!real.startsWith(root)) {
+        throw SandboxdException.invalidArgument("%s: %s resolves outside its volume (to %s)", field, subPath, real);
+      }
+      return real;
+    } catch (IOException e) {
+      throw SandboxdException.invalidArgument("%s: %s: %s", field, subPath, e.getMessage());
+    }
+  }
+
+  /** The per-pod directory sandboxd owns on the node (volumes, logs, exec pipes). */
+  public Path podDir(String podUid) {
+    return podsRoot.resolve(podUid);
+  }
+
+}
