@@ -16,6 +16,7 @@ import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.ContainerSpecInputs;
 import dev.sandboxd.spec.OciSpecs;
 import dev.sandboxd.system.Fifos;
+import dev.sandboxd.system.ProcessPrivileges;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,12 +44,15 @@ public final class ContainerManager {
   private final ContainerRuntime runtime;
   private final ImageService images;
   private final Fifos fifos;
+  private final ProcessPrivileges privileges;
   private final ExecutorService ioThreads;
 
-  public ContainerManager(ContainerRuntime runtime, ImageService images, Fifos fifos, ExecutorService ioThreads) {
+  public ContainerManager(
+      ContainerRuntime runtime, ImageService images, Fifos fifos, ProcessPrivileges privileges, ExecutorService ioThreads) {
     this.runtime = runtime;
     this.images = images;
     this.fifos = fifos;
+    this.privileges = privileges;
     this.ioThreads = ioThreads;
   }
 
@@ -66,7 +70,8 @@ public final class ContainerManager {
             launch.volumeBinds(),
             launch.pod().spec().hostname().orElse(launch.pod().metadata().name()),
             EtcFiles.NONE,
-            0))
+            privileges.boundingCapabilities(),
+            OciSpecs.restrictOomScoreAdj(0, privileges.oomScoreAdj())))
         .toJson();
     Map<String, String> labels = Map.of(
         Labels.POD, launch.pod().fullName(),

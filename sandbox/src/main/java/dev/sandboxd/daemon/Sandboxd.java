@@ -2,7 +2,6 @@ package dev.sandboxd.daemon;
 
 import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.container.ContainerManager;
-import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ContainerdImageService;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.PodManager;
@@ -13,6 +12,7 @@ import dev.sandboxd.server.ImagesService;
 import dev.sandboxd.server.PodsService;
 import dev.sandboxd.state.FilePodStore;
 import dev.sandboxd.system.LinuxSystem;
+import dev.sandboxd.system.ProcessPrivileges;
 import dev.sandboxd.volume.VolumeManager;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -92,6 +92,7 @@ public final class Sandboxd implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("sandboxd-worker"));
     LinuxSystem system = new LinuxSystem();
+    ProcessPrivileges privileges = ProcessPrivileges.ofThisProcess();
     PodPaths paths = new PodPaths(Path.of(cfg.root()));
     Files.createDirectories(paths.podsDir());
 
@@ -100,8 +101,8 @@ public final class Sandboxd implements Callable<Integer> {
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
       PodManager pods = new PodManager(
-          new PauseSandboxController(runtime, pause, clock),
-          new ContainerManager(runtime, images, system, workers),
+          new PauseSandboxController(runtime, pause, privileges, clock),
+          new ContainerManager(runtime, images, system, privileges, workers),
           runtime,
           new VolumeManager(paths.podsDir(), system),
           Cgroup2Fs.detect(cfg.cgroupParent()),
@@ -165,9 +166,5 @@ public final class Sandboxd implements Callable<Integer> {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  static SandboxdException configError(String message) {
-    return SandboxdException.invalidArgument("%s", message);
   }
 }

@@ -11,6 +11,7 @@ import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
 import dev.sandboxd.runtime.Labels;
 import dev.sandboxd.spec.OciSpecs;
 import dev.sandboxd.spec.PauseSpecInputs;
+import dev.sandboxd.system.ProcessPrivileges;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,11 +29,13 @@ public final class PauseSandboxController implements SandboxController {
 
   private final ContainerRuntime runtime;
   private final PauseImage pauseImage;
+  private final ProcessPrivileges privileges;
   private final Clock clock;
 
-  public PauseSandboxController(ContainerRuntime runtime, PauseImage pauseImage, Clock clock) {
+  public PauseSandboxController(ContainerRuntime runtime, PauseImage pauseImage, ProcessPrivileges privileges, Clock clock) {
     this.runtime = runtime;
     this.pauseImage = pauseImage;
+    this.privileges = privileges;
     this.clock = clock;
   }
 
@@ -45,7 +48,8 @@ public final class PauseSandboxController implements SandboxController {
         Labels.ROLE, Labels.ROLE_PAUSE,
         Labels.SANDBOX_ID, sandboxId);
     byte[] spec = OciSpecs.forPause(new PauseSpecInputs(
-            pod, sandboxId, image.config(), cgroupPath, pod.spec().hostname().orElse(pod.metadata().name())))
+            pod, sandboxId, image.config(), cgroupPath, pod.spec().hostname().orElse(pod.metadata().name()),
+            OciSpecs.restrictOomScoreAdj(OciSpecs.PAUSE_OOM_SCORE_ADJ, privileges.oomScoreAdj())))
         .toJson();
     try (Rollback rollback = new Rollback()) {
       try {

@@ -1,0 +1,80 @@
+package dev.sandboxd.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxd.containerd.Containerd;
+import dev.sandboxd.containerd.image.ImportedImage;
+import dev.sandboxd.errdefs.SandboxdException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link ImageService} over containerd's image and content stores (shim-client's importer). */
+public final class ContainerdImageService implements ImageService {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Containerd client;
+  private final dev.sandboxd.containerd.image.ImageService images;
+
+  public ContainerdImageService(Containerd client, dev.sandboxd.containerd.image.ImageService images) {
+    this.client = client;
+    this.images = images;
+  }
+
+  @Override
+  public List<ImageSummary> importArchive(InputStream archive) {
+    List<ImageSummary> out = new ArrayList<>();
+    for (ImportedImage image : images.importArchive(archive)) {
+      out.add(new ImageSummary(image.name(), image.target().digest(), image.target().size()));
+    }
+    return out;
+  }
+
+  @Override
+  public List<ImageSummary> list() {
+    return client.images().list().stream()
+        .map(i -> new ImageSummary(i.name(), i.target().digest(), i.target().size()))
+        .toList();
+  }
+
+  @Override
+  public ResolvedImage resolve(String reference) {
+    dev.sandboxd.containerd.image.ResolvedImage image;
+    try {
+      image = images.resolve(reference);
+    } catch (SandboxdException.NotFound e) {
+      throw SandboxdException.notFound(
+          "image %s is not in containerd's image store: import it with `sandboxctl image import FILE.tar` "
+              + "(sandboxd never pulls from a registry)", reference);
+    }
+    return new ResolvedImage(image.name(), image.target().digest(), config(reference, image.configJson()), image.chainId());
+  }
+
+  /** The process defaults of an OCI image config ("config" object; all fields optional). */
+  static ImageConfig config(String reference, byte[] configJson) {
+    try {
+      JsonNode config = JSON.readTree(configJson).path("config");
+      return new ImageConfig(
+          strings(config.path("Entrypoint")),
+          strings(config.path("Cmd")),
+          strings(config.path("Env")),
+          text(config.path("WorkingDir")),
+          text(config.path("User")),
+          text(config.path("StopSignal")));
+    } catch (IOException e) {
+      throw SandboxdException.failedPrecondition("image %s has an unreadable config: %s", reference, e.getMessage());
+    }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static Optional<String> text(JsonNode node) {
+    return node.isTextual() && !node.asText().isEmpty() ? Optional.of(node.asText()) : Optional.empty();
+  }
+}

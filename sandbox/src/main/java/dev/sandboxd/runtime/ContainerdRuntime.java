@@ -1,0 +1,184 @@
+package dev.sandboxd.runtime;
+
+import dev.sandboxd.containerd.ConnectionOptions;
+import dev.sandboxd.containerd.Containerd;
+import dev.sandboxd.containerd.ContainerdConnection;
+import dev.sandboxd.containerd.Containers;
+import dev.sandboxd.containerd.ExitStatus;
+import dev.sandboxd.containerd.Mount;
+import dev.sandboxd.containerd.NewContainer;
+import dev.sandboxd.containerd.TaskIo;
+import dev.sandboxd.containerd.Snapshots;
+import dev.sandboxd.errdefs.SandboxdException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** {@link ContainerRuntime} over containerd's gRPC API (shim-client). */
+public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable {
+  private static final int SIGKILL = 9;
+
+  private final ContainerdConnection client;
+
+  private ContainerdRuntime(ContainerdConnection client) {
+    this.client = client;
+  }
+
+  public static ContainerdRuntime connect(Path socket, String namespace) {
+    ContainerdConnection connection = ContainerdConnection.open(socket, ConnectionOptions.forNamespace(namespace));
+    if (!connection.isServing()) {
+      connection.close();
+      throw SandboxdException.unavailable("containerd at " + socket + " is not serving", null);
+    }
+    return new ContainerdRuntime(connection);
+  }
+
+  public Containerd client() {
+    return client;
+  }
+
+  @Override
+  public List<RootfsMount> prepareRootfs(String key, String chainId, boolean readOnly, Map<String, String> labels) {
+    Snapshots snapshots = client.snapshots();
+    List<Mount> mounts = readOnly ? snapshots.view(key, chainId, labels) : snapshots.prepare(key, chainId, labels);
+    return toRootfs(mounts);
+  }
+
+  @Override
+  public List<RootfsMount> snapshotMounts(String key) {
+    return toRootfs(client.snapshots().mounts(key));
+  }
+
+  @Override
+  public void removeSnapshot(String key) {
+    ignoreNotFound(() -> client.snapshots().remove(key));
+  }
+
+  @Override
+  public void createContainer(ContainerCreate c) {
+    client.containers().create(new NewContainer(
+        c.id(), c.image(), c.labels(), Containers.RUNC_RUNTIME, c.specJson(), Snapshots.DEFAULT_SNAPSHOTTER, c.snapshotKey(), ""));
+  }
+
+  @Override
+  public void deleteContainer(String id) {
+    ignoreNotFound(() -> client.containers().delete(id));
+  }
+
+  @Override
+  public byte[] containerSpec(String id) {
+    return client.containers().get(id).spec();
+  }
+
+  @Override
+  public List<ContainerInfo> listContainers(Map<String, String> labels) {
+    String filter = labels.entrySet().stream()
+        .map(e -> "labels.\"" + e.getKey() + "\"==\"" + e.getValue().replace("\"", "\\\"") + "\"")
+        .collect(Collectors.joining(","));
+    return client.containers().list(filter.isEmpty() ? new String[0] : new String[] {filter}).stream()
+        .map(c -> new ContainerInfo(c.id(), c.image(), c.labels(), c.createdAt()))
+        .toList();
+  }
+
+  @Override
+  public int createTask(String id, List<RootfsMount> rootfs, String logUri) {
+    List<Mount> mounts = rootfs.stream().map(m -> new Mount(m.type(), m.source(), m.target(), m.options())).toList();
+    return client.tasks().create(id, mounts, logUri.isEmpty() ? TaskIo.none() : new TaskIo("", logUri, logUri));
+  }
+
+  @Override
+  public void startTask(String id) {
+    client.tasks().start(id);
+  }
+
+  @Override
+  public void killTask(String id, int signal) {
+    ignoreNotFound(() -> client.tasks().kill(id, "", signal, false));
+  }
+
+  @Override
+  public Optional<TaskInfo> task(String id) {
+    try {
+      dev.sandboxd.containerd.TaskInfo t = client.tasks().get(id);
+      return Optional.of(new TaskInfo(id, t.pid(), status(t.status()), t.exitStatus(), t.exitedAt()));
+    } catch (SandboxdException.NotFound e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<TaskExit> waitTask(String id, Duration timeout) {
+    return waitProcess(id, "", timeout);
+  }
+
+  @Override
+  public Optional<TaskExit> deleteTask(String id) {
+    try {
+      ExitStatus exit = client.tasks().delete(id);
+      return Optional.of(new TaskExit(exit.code(), exit.exitedAt()));
+    } catch (SandboxdException.NotFound e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<TaskExit> exec(ExecProcess process, Duration timeout) {
+    String id = process.containerId();
+    client.tasks().exec(id, process.execId(), process.processSpecJson(), new TaskIo("", process.stdout(), process.stderr()));
+    try {
+      client.tasks().start(id, process.execId());
+      Optional<TaskExit> exit = waitProcess(id, process.execId(), timeout);
+      if (exit.isEmpty()) {
+        client.tasks().kill(id, process.execId(), SIGKILL, false);
+        waitProcess(id, process.execId(), Duration.ofSeconds(10));
+      }
+      return exit;
+    } finally {
+      ignoreNotFound(() -> client.tasks().deleteProcess(id, process.execId()));
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  private Optional<TaskExit> waitProcess(String id, String execId, Duration timeout) {
+    try {
+      ExitStatus exit = client.tasks().wait(id, execId, timeout);
+      return Optional.of(new TaskExit(exit.code(), exit.exitedAt()));
+    } catch (SandboxdException.DeadlineExceeded e) {
+      return Optional.empty();
+    }
+  }
+
+  private static TaskStatus status(dev.sandboxd.containerd.TaskStatus s) {
+    switch (s) {
+      case CREATED:
+        return TaskStatus.Created;
+      case RUNNING:
+        return TaskStatus.Running;
+      case STOPPED:
+        return TaskStatus.Stopped;
+      case PAUSED:
+        return TaskStatus.Paused;
+      default:
+        return TaskStatus.Unknown;
+    }
+  }
+
+  private static List<RootfsMount> toRootfs(List<Mount> mounts) {
+    return mounts.stream().map(m -> new RootfsMount(m.type(), m.source(), m.target(), m.options())).toList();
+  }
+
+  private static void ignoreNotFound(Runnable call) {
+    try {
+      call.run();
+    } catch (SandboxdException.NotFound e) {
+      // Already gone: removal is idempotent.
+    }
+  }
+}

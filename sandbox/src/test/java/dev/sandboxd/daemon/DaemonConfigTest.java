@@ -1,0 +1,49 @@
+package dev.sandboxd.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sandboxd.errdefs.SandboxdException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DaemonConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void flagsOverrideTheFileWhichOverridesTheDefaults() throws Exception {
+    Path file = dir.resolve("sandboxd.yaml");
+    Files.writeString(file, "root: /srv/sandboxd\nnamespace: from-file\n");
+    Sandboxd daemon = new Sandboxd();
+    new CommandLine(daemon).parseArgs("--config", file.toString(), "--namespace", "from-flag");
+
+    DaemonConfig cfg = daemon.effectiveConfig();
+
+    assertEquals("from-flag", cfg.namespace());
+    assertEquals("/srv/sandboxd", cfg.root());
+    assertEquals(DaemonConfig.DEFAULTS.containerdAddress(), cfg.containerdAddress());
+  }
+
+  @Test
+  void anUnknownKeyInTheFileIsNamed() throws Exception {
+    Path file = dir.resolve("sandboxd.yaml");
+    Files.writeString(file, "rootDir: /srv\n");
+    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, () -> DaemonConfig.read(file));
+    assertTrue(e.getMessage().contains("rootDir"), e.getMessage());
+  }
+
+  @Test
+  void relativePathsAndBadNamespacesAreRefused() {
+    assertThrows(SandboxdException.InvalidArgument.class,
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null)).validated());
+    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null)).validated());
+    assertTrue(e.getMessage().startsWith("namespace:"), e.getMessage());
+    assertThrows(SandboxdException.InvalidArgument.class,
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b")).validated());
+  }
+}

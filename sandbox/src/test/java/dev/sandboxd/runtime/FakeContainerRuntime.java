@@ -1,0 +1,184 @@
+package dev.sandboxd.runtime;
+
+import dev.sandboxd.errdefs.SandboxdException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * An in-memory containerd: snapshots, containers and tasks, so the pod logic can be checked for
+ * what it creates and what it leaves behind. Tasks exit when killed; failures can be injected.
+ */
+public final class FakeContainerRuntime implements ContainerRuntime {
+  public final Map<String, String> snapshots = new ConcurrentHashMap<>();
+  public final Map<String, ContainerCreate> containers = new ConcurrentHashMap<>();
+  public final Map<String, TaskInfo> tasks = new ConcurrentHashMap<>();
+  public final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** Containers whose task stays running on this signal (e.g. ignores SIGTERM). */
+  public final Map<String, Integer> ignoredSignal = new ConcurrentHashMap<>();
+  private Predicate<String> failCreateTask = id -> false;
+  private int nextPid = 1000;
+
+  public void failCreateTaskWhen(Predicate<String> condition) {
+    this.failCreateTask = condition;
+  }
+
+  @Override
+  public List<RootfsMount> prepareRootfs(String key, String chainId, boolean readOnly, Map<String, String> labels) {
+    calls.add("prepare " + key);
+    if (snapshots.putIfAbsent(key, chainId) != null) {
+      throw SandboxdException.alreadyExists("snapshot %s", key);
+    }
+    return mounts(key);
+  }
+
+  @Override
+  public List<RootfsMount> snapshotMounts(String key) {
+    if (!snapshots.containsKey(key)) {
+      throw SandboxdException.notFound("snapshot %s", key);
+    }
+    return mounts(key);
+  }
+
+  @Override
+  public void removeSnapshot(String key) {
+    calls.add("remove-snapshot " + key);
+    snapshots.remove(key);
+  }
+
+  @Override
+  public void createContainer(ContainerCreate container) {
+    calls.add("create-container " + container.id());
+    if (containers.putIfAbsent(container.id(), container) != null) {
+      throw SandboxdException.alreadyExists("container %s", container.id());
+    }
+  }
+
+  @Override
+  public void deleteContainer(String id) {
+    calls.add("delete-container " + id);
+    if (tasks.containsKey(id)) {
+      throw SandboxdException.failedPrecondition("container %s has a task", id);
+    }
+    containers.remove(id);
+  }
+
+  @Override
+  public byte[] containerSpec(String id) {
+    ContainerCreate c = containers.get(id);
+    if (c == null) {
+      throw SandboxdException.notFound("container %s", id);
+    }
+    return c.specJson();
+  }
+
+  @Override
+  public List<ContainerInfo> listContainers(Map<String, String> labels) {
+    List<ContainerInfo> out = new ArrayList<>();
+    for (ContainerCreate c : containers.values()) {
+      if (c.labels().entrySet().containsAll(labels.entrySet())) {
+        out.add(new ContainerInfo(c.id(), c.image(), c.labels(), Instant.EPOCH));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized int createTask(String id, List<RootfsMount> rootfs, String logUri) {
+    calls.add("create-task " + id);
+    if (!containers.containsKey(id)) {
+      throw SandboxdException.notFound("container %s", id);
+    }
+    if (failCreateTask.test(id)) {
+      throw SandboxdException.internal("injected: runc create failed for " + id, null);
+    }
+    int pid = nextPid++;
+    tasks.put(id, new TaskInfo(id, pid, TaskStatus.Created, 0, Optional.empty()));
+    return pid;
+  }
+
+  @Override
+  public void startTask(String id) {
+    calls.add("start-task " + id);
+    TaskInfo t = task(id).orElseThrow();
+    tasks.put(id, new TaskInfo(id, t.pid(), TaskStatus.Running, 0, Optional.empty()));
+  }
+
+  @Override
+  public void killTask(String id, int signal) {
+    calls.add("kill " + id + " " + signal);
+    TaskInfo t = tasks.get(id);
+    if (t == null || t.status() == TaskStatus.Stopped) {
+      return;
+    }
+    Integer ignored = ignoredSignal.get(id);
+    if (ignored != null && ignored == signal) {
+      return;
+    }
+    tasks.put(id, new TaskInfo(id, t.pid(), TaskStatus.Stopped, 128 + signal, Optional.of(Instant.EPOCH)));
+  }
+
+  /** Lets a running task exit by itself with the given code. */
+  public void exit(String id, int code) {
+    TaskInfo t = tasks.get(id);
+    tasks.put(id, new TaskInfo(id, t.pid(), TaskStatus.Stopped, code, Optional.of(Instant.EPOCH)));
+  }
+
+  @Override
+  public Optional<TaskInfo> task(String id) {
+    return Optional.ofNullable(tasks.get(id));
+  }
+
+  @Override
+  public Optional<TaskExit> waitTask(String id, Duration timeout) {
+    TaskInfo t = tasks.get(id);
+    if (t == null) {
+      throw SandboxdException.notFound("task %s", id);
+    }
+    return t.status() == TaskStatus.Stopped ? Optional.of(new TaskExit(t.exitCode(), Instant.EPOCH)) : Optional.empty();
+  }
+
+  @Override
+  public Optional<TaskExit> deleteTask(String id) {
+    calls.add("delete-task " + id);
+    TaskInfo t = tasks.get(id);
+    if (t == null) {
+      return Optional.empty();
+    }
+    if (t.status() != TaskStatus.Stopped) {
+      throw SandboxdException.failedPrecondition("task %s is running", id);
+    }
+    tasks.remove(id);
+    return Optional.of(new TaskExit(t.exitCode(), Instant.EPOCH));
+  }
+
+  @Override
+  public Optional<TaskExit> exec(ExecProcess process, Duration timeout) {
+    throw new UnsupportedOperationException("exec needs fifos; covered end to end");
+  }
+
+  /** Everything containerd would still hold. */
+  public Map<String, Object> leftovers() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (!snapshots.isEmpty()) {
+      out.put("snapshots", snapshots.keySet());
+    }
+    if (!containers.isEmpty()) {
+      out.put("containers", containers.keySet());
+    }
+    if (!tasks.isEmpty()) {
+      out.put("tasks", tasks.keySet());
+    }
+    return out;
+  }
+
+  private static List<RootfsMount> mounts(String key) {
+    return List.of(new RootfsMount("overlay", "overlay", "", List.of("lowerdir=/l/" + key)));
+  }
+}
