@@ -1,0 +1,136 @@
+package dev.sandboxd.pod;
+
+import static dev.sandboxd.pod.ManifestObject.invalid;
+import static dev.sandboxd.pod.ManifestObject.quote;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads one entry of spec.containers or spec.initContainers. */
+final class ContainerReader {
+
+  static final int MAX_ENV = 1024;
+  static final long MAX_ID = Integer.MAX_VALUE;
+
+  // ports, imagePullPolicy and terminationMessage* are checked, then dropped: they only inform.
+  static final FieldSet CONTAINER =
+      FieldSet.of(
+          "name", "image", "command", "args", "env", "workingDir", "volumeMounts", "securityContext",
+          "ports", "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy");
+  private static final FieldSet ENV_VAR =
+      FieldSet.of("name", "value")
+          .refusing("valueFrom", "valueFrom is not supported; give the value inline");
+  private static final FieldSet VOLUME_MOUNT =
+      FieldSet.of("name", "mountPath", "readOnly", "subPath")
+          .refusing("subPathExpr", "subPathExpr is not supported; use subPath");
+  private static final FieldSet SECURITY_CONTEXT =
+      FieldSet.of(
+          "runAsUser", "runAsGroup", "runAsNonRoot", "readOnlyRootFilesystem", "privileged",
+          "allowPrivilegeEscalation", "capabilities");
+  private static final FieldSet CAPABILITIES = FieldSet.of("add", "drop");
+  private static final FieldSet PORT = FieldSet.of("name", "containerPort", "protocol");
+
+  private final Set<String> volumeNames;
+
+  /** @param volumeNames the pod's volumes, which mounts must name */
+  ContainerReader(Set<String> volumeNames) {
+    this.volumeNames = Set.copyOf(volumeNames);
+  }
+
+  Container read(ManifestObject c) {
+    String name = KubernetesNames.dns1123Label(c.path("name"), c.requiredString("name"));
+    String image = c.requiredString("image");
+    if (image.chars().anyMatch(Character::isWhitespace)) {
+      throw invalid(c.path("image"), quote(image) + " must not contain whitespace");
+    }
+    List<String> command = c.strings("command");
+    List<String> args = c.strings("args");
+    List<EnvVar> env = new ArrayList<>();
+    for (ManifestObject e : c.objects("env", ENV_VAR, MAX_ENV)) {
+      String envName = KubernetesNames.envVarName(e.path("name"), e.requiredString("name"));
+      env.add(new EnvVar(envName, e.string("value").orElse("")));
+    }
+    Optional<String> workingDir = c.string("workingDir");
+    if (workingDir.isPresent() && !workingDir.get().startsWith("/")) {
+      throw invalid(c.path("workingDir"), quote(workingDir.get()) + " must be an absolute path");
+    }
+    List<VolumeMount> mounts = volumeMounts(c);
+    SecurityContext securityContext =
+        c.object("securityContext", SECURITY_CONTEXT)
+            .map(ContainerReader::securityContext)
+            .orElse(SecurityContext.EMPTY);
+    checkInformationalFields(c);
+    return new Container(name, image, command, args, env, workingDir, mounts, securityContext);
+  }
+
+  private List<VolumeMount> volumeMounts(ManifestObject c) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    Set<String> mountPaths = new HashSet<>();
+    for (ManifestObject m : c.objects("volumeMounts", VOLUME_MOUNT, Integer.MAX_VALUE)) {
+      String volume = m.requiredString("name");
+      if (!volumeNames.contains(volume)) {
+        throw invalid(m.path("name"), "unknown volume " + quote(volume) + " (not in spec.volumes)");
+      }
+      String mountPath = ManifestPaths.absolute(m.path("mountPath"), m.requiredString("mountPath"));
+      if (!mountPaths.add(mountPath)) {
+        throw invalid(m.path("mountPath"), "duplicate mount path " + quote(mountPath));
+      }
+      Optional<String> subPath =
+          m.string("subPath")
+              .map(p -> ManifestPaths.relativeDescending(m.path("subPath"), p))
+              .filter(p -> !p.isEmpty());
+      mounts.add(new VolumeMount(volume, mountPath, m.bool("readOnly").orElse(false), subPath));
+    }
+    return mounts;
+  }
+
+  private static SecurityContext securityContext(ManifestObject s) {
+    Optional<Boolean> privileged = s.bool("privileged");
+    Optional<Boolean> allowPrivilegeEscalation = s.bool("allowPrivilegeEscalation");
+    Optional<ManifestObject> capabilities = s.object("capabilities", CAPABILITIES);
+    List<String> add = capabilities.map(caps -> capabilityList(caps, "add")).orElse(List.of());
+    List<String> drop = capabilities.map(caps -> capabilityList(caps, "drop")).orElse(List.of());
+    // Kubernetes refuses these pairs: either side would grant what no_new_privs is meant to withhold.
+    if (allowPrivilegeEscalation.equals(Optional.of(false))) {
+      if (privileged.equals(Optional.of(true))) {
+        throw invalid(s.path(), "cannot set allowPrivilegeEscalation to false and privileged to true");
+      }
+      if (add.contains("CAP_SYS_ADMIN") || add.contains(LinuxCapabilities.ALL)) {
+        throw invalid(s.path(), "cannot set allowPrivilegeEscalation to false and add CAP_SYS_ADMIN");
+      }
+    }
+    return new SecurityContext(
+        s.integer("runAsUser", 0, MAX_ID),
+        s.integer("runAsGroup", 0, MAX_ID),
+        s.bool("runAsNonRoot"),
+        s.bool("readOnlyRootFilesystem"),
+        privileged,
+        allowPrivilegeEscalation,
+        add,
+        drop);
+  }
+
+  private static List<String> capabilityList(ManifestObject capabilities, String field) {
+    Set<String> names = new LinkedHashSet<>();
+    List<String> given = capabilities.strings(field);
+    for (int i = 0; i < given.size(); i++) {
+      names.add(LinuxCapabilities.normalise(capabilities.path(field) + "[" + i + "]", given.get(i)));
+    }
+    return List.copyOf(names);
+  }
+
+  private static void checkInformationalFields(ManifestObject c) {
+    for (ManifestObject port : c.objects("ports", PORT, Integer.MAX_VALUE)) {
+      port.string("name").ifPresent(n -> KubernetesNames.portName(port.path("name"), n));
+      port.integer("containerPort", 1, 65535).orElseThrow(() -> invalid(port.path("containerPort"), "required"));
+      port.oneOf("protocol", "TCP", "UDP", "SCTP");
+    }
+    c.oneOf("imagePullPolicy", "Always", "IfNotPresent", "Never");
+    c.string("terminationMessagePath");
+    c.oneOf("terminationMessagePolicy", "File", "FallbackToLogsOnError");
+  }
+}

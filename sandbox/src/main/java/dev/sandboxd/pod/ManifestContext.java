@@ -1,0 +1,27 @@
+package dev.sandboxd.pod;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The state of one manifest parse: strict or lenient, and the warnings gathered so far. */
+final class ManifestContext {
+
+  private final boolean lenient;
+  private final List<String> warnings = new ArrayList<>();
+
+  ManifestContext(boolean lenient) {
+    this.lenient = lenient;
+  }
+
+  /** A field sandboxd does not know or does not support yet: an error, unless lenient. */
+  void unknownField(String path) {
+    if (!lenient) {
+      throw ManifestObject.invalid(path, "unknown or unsupported field");
+    }
+    warnings.add(path + ": unknown or unsupported field, ignored");
+  }
+
+  List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+}
