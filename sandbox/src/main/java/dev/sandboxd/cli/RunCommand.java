@@ -2,6 +2,8 @@ package dev.sandboxd.cli;
 
 import dev.sandboxd.api.v1.RunPodRequest;
 import dev.sandboxd.api.v1.RunPodResponse;
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.pod.ParsedPod;
 import dev.sandboxd.pod.PodManifests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "run", description = "Runs a pod from a Kubernetes v1 Pod manifest.")
 final class RunCommand implements Callable<Integer> {
-  /** Same bound as the daemon's, so a huge file fails here without being read whole. */
-  private static final long MAX_MANIFEST_BYTES = 1 << 20;
+  private static final long MAX_MANIFEST_BYTES = PodManifests.MAX_MANIFEST_BYTES;
 
   @ParentCommand Sandboxctl root;
   @Spec CommandSpec spec;
@@ -32,7 +33,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     String manifest = read();
     // Validate here first: a bad manifest is reported without a daemon round trip.
-    PodManifests.ParsedPod parsed = PodManifests.parse(manifest, lenient);
+    ParsedPod parsed = PodManifests.withRandomUids().parse(manifest, lenient);
     parsed.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
     RunPodResponse response =
         root.pods().runPod(RunPodRequest.newBuilder().setManifest(manifest).setLenient(lenient).build());
@@ -44,12 +45,13 @@ final class RunCommand implements Callable<Integer> {
 
   private String read() throws IOException {
     if (file.equals("-")) {
+      // One byte more than allowed, so the parser reports the size rather than a truncated manifest.
       byte[] bytes = System.in.readNBytes((int) MAX_MANIFEST_BYTES + 1);
       return new String(bytes, StandardCharsets.UTF_8);
     }
     Path path = Path.of(file);
     if (Files.size(path) > MAX_MANIFEST_BYTES) {
-      throw new IllegalArgumentException(file + ": manifest is larger than 1 MiB");
+      throw SandboxdException.invalidArgument("%s: manifest is larger than %d bytes", file, MAX_MANIFEST_BYTES);
     }
     return Files.readString(path);
   }

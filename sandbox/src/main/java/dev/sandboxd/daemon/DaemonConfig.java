@@ -39,7 +39,7 @@ public record DaemonConfig(
     } catch (UnrecognizedPropertyException e) {
       throw SandboxdException.invalidArgument("%s: unknown setting \"%s\"", file, e.getPropertyName());
     } catch (IOException e) {
-      throw SandboxdException.invalidArgument("%s: %s", file, e.getOriginalMessage() != null ? e.getMessage() : e.toString());
+      throw SandboxdException.invalidArgument("%s: %s", file, e.getMessage());
     }
   }
 

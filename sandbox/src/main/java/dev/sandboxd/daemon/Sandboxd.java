@@ -6,6 +6,7 @@ import dev.sandboxd.image.ContainerdImageService;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.PodManager;
 import dev.sandboxd.lifecycle.PodPaths;
+import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.ContainerdRuntime;
 import dev.sandboxd.sandbox.PauseSandboxController;
 import dev.sandboxd.server.ImagesService;
@@ -101,6 +102,7 @@ public final class Sandboxd implements Callable<Integer> {
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
       PodManager pods = new PodManager(
+          PodManifests.withRandomUids(),
           new PauseSandboxController(runtime, pause, privileges, clock),
           new ContainerManager(runtime, images, system, privileges, workers),
           runtime,

@@ -6,6 +6,7 @@ import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
+import dev.sandboxd.pod.ParsedPod;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.pod.PodMeta;
 import dev.sandboxd.runtime.ContainerRuntime;
@@ -44,6 +45,7 @@ public final class PodManager implements PodLifecycle {
   /** Init containers must finish within this before the pod is given up (restarts: later issue). */
   private static final Duration INIT_CONTAINER_TIMEOUT = Duration.ofMinutes(10);
 
+  private final PodManifests manifests;
   private final SandboxController sandboxes;
   private final ContainerManager containers;
   private final ContainerRuntime runtime;
@@ -60,6 +62,7 @@ public final class PodManager implements PodLifecycle {
   private final Map<String, PodEntry> pods = new ConcurrentHashMap<>();
 
   public PodManager(
+      PodManifests manifests,
       SandboxController sandboxes,
       ContainerManager containers,
       ContainerRuntime runtime,
@@ -70,6 +73,7 @@ public final class PodManager implements PodLifecycle {
       Clock clock,
       Supplier<String> ids,
       ExecutorService workers) {
+    this.manifests = manifests;
     this.sandboxes = sandboxes;
     this.containers = containers;
     this.runtime = runtime;
@@ -96,7 +100,7 @@ public final class PodManager implements PodLifecycle {
 
   @Override
   public RunResult run(String manifest, boolean lenient) {
-    PodManifests.ParsedPod parsed = PodManifests.parse(manifest, lenient);
+    ParsedPod parsed = manifests.parse(manifest, lenient);
     Pod pod = parsed.pod();
     String uid = pod.metadata().uid();
     String sandboxId = ids.get();
@@ -261,7 +265,7 @@ public final class PodManager implements PodLifecycle {
   /** Adopts the pods sandboxd recorded before a restart; runs once, before serving. */
   public void recover() {
     for (PodRecord record : store.list()) {
-      Pod pod = PodManifests.parse(record.manifest(), record.lenient()).pod();
+      Pod pod = manifests.parse(record.manifest(), record.lenient()).pod();
       // A generated uid is not in the manifest: the record's is the pod's.
       PodMeta meta = pod.metadata();
       Pod adopted = new Pod(new PodMeta(meta.name(), meta.namespace(), record.uid(), meta.labels(), meta.annotations()), pod.spec());

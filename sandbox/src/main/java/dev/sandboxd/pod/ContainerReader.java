@@ -99,7 +99,7 @@ final class ContainerReader {
       if (privileged.equals(Optional.of(true))) {
         throw invalid(s.path(), "cannot set allowPrivilegeEscalation to false and privileged to true");
       }
-      if (add.contains("CAP_SYS_ADMIN") || add.contains(LinuxCapabilities.ALL)) {
+      if (add.contains("CAP_SYS_ADMIN") || add.contains(CapabilityNames.ALL)) {
         throw invalid(s.path(), "cannot set allowPrivilegeEscalation to false and add CAP_SYS_ADMIN");
       }
     }
@@ -118,7 +118,7 @@ final class ContainerReader {
     Set<String> names = new LinkedHashSet<>();
     List<String> given = capabilities.strings(field);
     for (int i = 0; i < given.size(); i++) {
-      names.add(LinuxCapabilities.normalise(capabilities.path(field) + "[" + i + "]", given.get(i)));
+      names.add(CapabilityNames.normalise(capabilities.path(field) + "[" + i + "]", given.get(i)));
     }
     return List.copyOf(names);
   }

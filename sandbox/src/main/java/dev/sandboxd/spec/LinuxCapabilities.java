@@ -3,6 +3,7 @@ package dev.sandboxd.spec;
 import static dev.sandboxd.errdefs.SandboxdException.failedPrecondition;
 import static dev.sandboxd.errdefs.SandboxdException.invalidArgument;
 
+import dev.sandboxd.pod.CapabilityNames;
 import dev.sandboxd.pod.SecurityContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +12,8 @@ import java.util.Locale;
 /** Linux capability names, and a container's set from its securityContext the way CRI computes it. */
 public final class LinuxCapabilities {
 
-  /** Every capability of Linux up to 5.9, indexed by capability number. */
-  public static final List<String> KNOWN =
-      List.of(
-          "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-          "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-          "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-          "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-          "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-          "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-          "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-          "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-          "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+  /** Every capability, indexed by capability number (the manifest parser's list). */
+  public static final List<String> KNOWN = CapabilityNames.KNOWN;
 
   /** containerd's default set for a container process. */
   public static final List<String> DEFAULTS =
@@ -31,7 +22,7 @@ public final class LinuxCapabilities {
           "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
           "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
 
-  private static final String ALL = "ALL";
+  private static final String ALL = CapabilityNames.ALL;
 
   private LinuxCapabilities() {}
 

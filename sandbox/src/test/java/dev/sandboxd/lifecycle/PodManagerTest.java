@@ -11,6 +11,7 @@ import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.FakeContainerRuntime;
 import dev.sandboxd.runtime.Labels;
 import dev.sandboxd.sandbox.PauseSandboxController;
@@ -64,6 +65,7 @@ class PodManagerTest {
     ImageService images = new StaticImages();
     ProcessPrivileges privileges = new ProcessPrivileges(List.of("CAP_CHOWN", "CAP_KILL"), 0);
     return new PodManager(
+        new PodManifests(() -> "generated-" + ids.incrementAndGet()),
         new PauseSandboxController(runtime, new PauseImage(images, PAUSE), privileges, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)),
         new ContainerManager(runtime, images, path -> {}, privileges, workers),
         runtime,

@@ -41,7 +41,7 @@ class VolumeManagerTest {
   };
 
   Pod pod(String hostDir, String subPath) {
-    return PodManifests.parse("""
+    return PodManifests.withRandomUids().parse("""
         apiVersion: v1
         kind: Pod
         metadata: {name: p, uid: u1}
