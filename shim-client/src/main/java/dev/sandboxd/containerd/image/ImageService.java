@@ -1,0 +1,43 @@
+package dev.sandboxd.containerd.image;
+
+import dev.sandboxd.containerd.Mount;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Images in containerd without a registry: import from OCI archives, unpack into the snapshotter,
+ * and root filesystems for containers.
+ */
+public interface ImageService {
+  /**
+   * Imports an OCI image layout tar (oci-layout, index.json, blobs/), like {@code ctr images
+   * import}, and unpacks it: every image named in index.json (annotation {@code
+   * io.containerd.image.name}, else {@code org.opencontainers.image.ref.name}) is created or
+   * re-pointed, and its layers for this node's platform are unpacked. All or nothing: on failure
+   * no image is created or changed and containerd's GC has removed what was written.
+   *
+   * @throws dev.sandboxd.errdefs.SandboxdException.InvalidArgument if the archive is malformed,
+   *     truncated, names no image, or a blob does not match its digest
+   */
+  List<ImportedImage> importArchive(InputStream archive);
+
+  /**
+   * The image's manifest and config for this node's platform, and whether its rootfs is unpacked.
+   *
+   * @throws dev.sandboxd.errdefs.SandboxdException.NotFound if there is no such image
+   * @throws dev.sandboxd.errdefs.SandboxdException.FailedPrecondition if it has no manifest for
+   *     this platform
+   */
+  ResolvedImage resolve(String imageName);
+
+  /**
+   * A container's rootfs snapshot {@code snapshotKey} on top of the unpacked image {@code
+   * chainId} (see {@link ResolvedImage#chainId()}): writable, or a read-only view. Returns its
+   * mounts. Until a container record references the snapshot only a lease protects it from GC:
+   * call this through a leased {@link dev.sandboxd.containerd.Containerd} (e.g. {@code
+   * withTemporaryLease}) and create the container within the same lease, as containerd's
+   * NewContainer does.
+   */
+  List<Mount> prepareRootfs(String snapshotKey, String chainId, boolean readOnly, Map<String, String> labels);
+}
