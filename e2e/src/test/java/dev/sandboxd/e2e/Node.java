@@ -7,11 +7,8 @@ import dev.sandboxd.api.v1.ImagesGrpc;
 import dev.sandboxd.api.v1.ImportImageChunk;
 import dev.sandboxd.api.v1.ImportImageResponse;
 import dev.sandboxd.api.v1.PodsGrpc;
+import dev.sandboxd.containerd.UnixSocketChannels;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,11 +36,7 @@ final class Node implements AutoCloseable {
   private Node(Path dir, Map<String, String> env) {
     this.dir = dir;
     this.env = env;
-    this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(env.get("SANDBOXD_ADDRESS")))
-        .eventLoopGroup(new EpollEventLoopGroup(1))
-        .channelType(EpollDomainSocketChannel.class)
-        .usePlaintext()
-        .build();
+    this.channel = UnixSocketChannels.open(Path.of(env.get("SANDBOXD_ADDRESS")), "e2e-client", 64 << 20);
   }
 
   static Node start(String name) throws IOException, InterruptedException {

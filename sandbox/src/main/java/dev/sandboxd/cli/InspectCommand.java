@@ -1,7 +1,6 @@
 package dev.sandboxd.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.sandboxd.api.v1.ContainerStatus;
 import dev.sandboxd.api.v1.InspectPodRequest;
 import dev.sandboxd.api.v1.Pod;
@@ -35,7 +34,7 @@ final class InspectCommand implements Callable<Integer> {
         .getPod();
     PrintWriter out = spec.commandLine().getOut();
     if (format == Format.json) {
-      out.println(JsonFormat.printer().print(result));
+      out.println(PodJsonRenderer.render(result));
       return 0;
     }
     var status = result.getStatus();

@@ -2,6 +2,7 @@ package dev.sandboxd.cli;
 
 import dev.sandboxd.api.v1.ImagesGrpc;
 import dev.sandboxd.api.v1.PodsGrpc;
+import dev.sandboxd.containerd.UnixSocketChannels;
 import dev.sandboxd.errdefs.SandboxdException;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -92,7 +93,7 @@ public final class Sandboxctl {
 
   synchronized ManagedChannel channel() {
     if (channel == null) {
-      channel = UnixSocketChannels.forPath(socket());
+      channel = UnixSocketChannels.open(socket(), "sandboxctl", 64 << 20);
     }
     return channel;
   }

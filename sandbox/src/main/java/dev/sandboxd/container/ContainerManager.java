@@ -81,10 +81,12 @@ public final class ContainerManager {
         Labels.CONTAINER_NAME, launch.container().name());
     try (Rollback rollback = new Rollback()) {
       try {
-        List<ContainerRuntime.RootfsMount> rootfs = runtime.prepareRootfs(id, image.chainId(), false, labels);
-        rollback.push("remove snapshot", () -> runtime.removeSnapshot(id));
-        runtime.createContainer(new ContainerRuntime.ContainerCreate(id, image.name(), labels, spec, id));
-        rollback.push("delete container", () -> runtime.deleteContainer(id));
+        List<ContainerRuntime.RootfsMount> rootfs =
+            runtime.createContainer(new ContainerRuntime.ContainerCreate(id, image.name(), labels, spec, id), image.chainId(), false);
+        rollback.push("delete container and snapshot", () -> {
+          runtime.deleteContainer(id);
+          runtime.removeSnapshot(id);
+        });
         Files.createDirectories(launch.logPath().getParent());
         int pid = runtime.createTask(id, rootfs, launch.logPath().toUri().toString());
         rollback.push("delete task", () -> killAndDelete(id));

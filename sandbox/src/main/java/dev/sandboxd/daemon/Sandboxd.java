@@ -2,7 +2,8 @@ package dev.sandboxd.daemon;
 
 import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.container.ContainerManager;
-import dev.sandboxd.image.ContainerdImageService;
+import dev.sandboxd.containerd.image.ContainerdImageService;
+import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.PodManager;
 import dev.sandboxd.lifecycle.PodPaths;
@@ -17,7 +18,9 @@ import dev.sandboxd.system.ProcessPrivileges;
 import dev.sandboxd.volume.VolumeManager;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
@@ -98,7 +101,7 @@ public final class Sandboxd implements Callable<Integer> {
     Files.createDirectories(paths.podsDir());
 
     try (ContainerdRuntime runtime = ContainerdRuntime.connect(Path.of(cfg.containerdAddress()), cfg.namespace())) {
-      ContainerdImageService images = new ContainerdImageService(runtime.client());
+      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageService(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
       PodManager pods = new PodManager(
@@ -134,14 +137,16 @@ public final class Sandboxd implements Callable<Integer> {
     return 0;
   }
 
-  private static Server startServer(Path socket, PodManager pods, ContainerdImageService images, Path spool)
+  private static Server startServer(Path socket, PodManager pods, ContainerdImages images, Path spool)
       throws IOException {
     Files.createDirectories(socket.getParent());
     Files.deleteIfExists(socket);
     Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
         .channelType(EpollServerDomainSocketChannel.class)
-        .bossEventLoopGroup(new EpollEventLoopGroup(1, daemonThreads("sandboxd-accept")))
-        .workerEventLoopGroup(new EpollEventLoopGroup(2, daemonThreads("sandboxd-io")))
+        // grpc turns on TCP keepalive, which unix sockets lack (netty would warn per connection)
+        .withChildOption(ChannelOption.SO_KEEPALIVE, null)
+        .bossEventLoopGroup(new MultiThreadIoEventLoopGroup(1, daemonThreads("sandboxd-accept"), EpollIoHandler.newFactory()))
+        .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(2, daemonThreads("sandboxd-io"), EpollIoHandler.newFactory()))
         .maxInboundMessageSize(8 << 20)
         .addService(new PodsService(pods))
         .addService(new ImagesService(images, spool))

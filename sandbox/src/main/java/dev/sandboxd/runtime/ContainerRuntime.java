@@ -12,15 +12,17 @@ import java.util.Optional;
  */
 public interface ContainerRuntime {
 
-  /** Prepares a writable (or, readOnly, a view) snapshot of the image chain; returns its mounts. */
-  List<RootfsMount> prepareRootfs(String snapshotKey, String chainId, boolean readOnly, Map<String, String> labels);
-
   /** The mounts of an existing snapshot. */
   List<RootfsMount> snapshotMounts(String snapshotKey);
 
   void removeSnapshot(String snapshotKey);
 
-  void createContainer(ContainerCreate container);
+  /**
+   * Prepares the container's rootfs snapshot (writable, or a read-only view) of the image chain
+   * and creates the container on it, as one step: until the container exists nothing else holds
+   * the snapshot, so it must not be left unreferenced. Returns the rootfs mounts.
+   */
+  List<RootfsMount> createContainer(ContainerCreate container, String chainId, boolean readOnlyRootfs);
 
   void deleteContainer(String containerId);
 

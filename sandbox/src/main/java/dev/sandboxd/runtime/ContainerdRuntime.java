@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 /** {@link ContainerRuntime} over containerd's gRPC API (shim-client). */
 public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable {
   private static final int SIGKILL = 9;
+  private static final Duration CREATE_LEASE_EXPIRY = Duration.ofMinutes(5);
 
   private final ContainerdConnection client;
 
@@ -41,13 +42,6 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
   }
 
   @Override
-  public List<RootfsMount> prepareRootfs(String key, String chainId, boolean readOnly, Map<String, String> labels) {
-    Snapshots snapshots = client.snapshots();
-    List<Mount> mounts = readOnly ? snapshots.view(key, chainId, labels) : snapshots.prepare(key, chainId, labels);
-    return toRootfs(mounts);
-  }
-
-  @Override
   public List<RootfsMount> snapshotMounts(String key) {
     return toRootfs(client.snapshots().mounts(key));
   }
@@ -58,9 +52,18 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
   }
 
   @Override
-  public void createContainer(ContainerCreate c) {
-    client.containers().create(new NewContainer(
-        c.id(), c.image(), c.labels(), Containers.RUNC_RUNTIME, c.specJson(), Snapshots.DEFAULT_SNAPSHOTTER, c.snapshotKey(), ""));
+  public List<RootfsMount> createContainer(ContainerCreate c, String chainId, boolean readOnlyRootfs) {
+    // The lease holds the new snapshot until the container references it (then GC follows the
+    // container); a failure deletes the lease and with it the snapshot.
+    return client.withTemporaryLease(Map.of(), CREATE_LEASE_EXPIRY, leased -> {
+      Snapshots snapshots = leased.snapshots();
+      List<Mount> mounts = readOnlyRootfs
+          ? snapshots.view(c.snapshotKey(), chainId, c.labels())
+          : snapshots.prepare(c.snapshotKey(), chainId, c.labels());
+      leased.containers().create(new NewContainer(c.id(), c.image(), c.labels(), Containers.RUNC_RUNTIME,
+          c.specJson(), Snapshots.DEFAULT_SNAPSHOTTER, c.snapshotKey(), ""));
+      return toRootfs(mounts);
+    });
   }
 
   @Override

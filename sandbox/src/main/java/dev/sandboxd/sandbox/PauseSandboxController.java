@@ -51,16 +51,8 @@ public final class PauseSandboxController implements SandboxController {
             pod, sandboxId, image.config(), cgroupPath, pod.spec().hostname().orElse(pod.metadata().name()),
             OciSpecs.restrictOomScoreAdj(OciSpecs.PAUSE_OOM_SCORE_ADJ, privileges.oomScoreAdj())))
         .toJson();
-    try (Rollback rollback = new Rollback()) {
-      try {
-        runtime.prepareRootfs(sandboxId, image.chainId(), true, labels);
-        rollback.push("remove pause snapshot", () -> runtime.removeSnapshot(sandboxId));
-        runtime.createContainer(new ContainerRuntime.ContainerCreate(sandboxId, image.name(), labels, spec, sandboxId));
-        rollback.commit();
-      } catch (RuntimeException e) {
-        throw rollback.failed(e);
-      }
-    }
+    runtime.createContainer(new ContainerRuntime.ContainerCreate(sandboxId, image.name(), labels, spec, sandboxId),
+        image.chainId(), true);
     return new SandboxInfo(sandboxId, 0, false, "", clock.instant());
   }
 

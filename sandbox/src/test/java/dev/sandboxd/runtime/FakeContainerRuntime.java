@@ -29,14 +29,6 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     this.failCreateTask = condition;
   }
 
-  @Override
-  public List<RootfsMount> prepareRootfs(String key, String chainId, boolean readOnly, Map<String, String> labels) {
-    calls.add("prepare " + key);
-    if (snapshots.putIfAbsent(key, chainId) != null) {
-      throw SandboxdException.alreadyExists("snapshot %s", key);
-    }
-    return mounts(key);
-  }
 
   @Override
   public List<RootfsMount> snapshotMounts(String key) {
@@ -53,11 +45,14 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public void createContainer(ContainerCreate container) {
+  public List<RootfsMount> createContainer(ContainerCreate container, String chainId, boolean readOnlyRootfs) {
     calls.add("create-container " + container.id());
-    if (containers.putIfAbsent(container.id(), container) != null) {
+    if (snapshots.containsKey(container.snapshotKey()) || containers.containsKey(container.id())) {
       throw SandboxdException.alreadyExists("container %s", container.id());
     }
+    snapshots.put(container.snapshotKey(), chainId);
+    containers.put(container.id(), container);
+    return mounts(container.snapshotKey());
   }
 
   @Override

@@ -8,15 +8,6 @@ import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +22,6 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
   private static final int MAX_MESSAGE_SIZE = 16 << 20;
 
   private final ManagedChannel managed; // null in views: the owner closes it
-  private final EventLoopGroup eventLoop; // null in views and for channels made elsewhere
   private final Channel deadlined; // managed channel + default deadline, no headers yet
   private final ConnectionOptions options;
   private final String leaseId;
@@ -45,9 +35,8 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
   private final Channel channel;
 
   private ContainerdConnection(
-      ManagedChannel managed, EventLoopGroup eventLoop, Channel deadlined, ConnectionOptions options, String leaseId) {
+      ManagedChannel managed, Channel deadlined, ConnectionOptions options, String leaseId) {
     this.managed = managed;
-    this.eventLoop = eventLoop;
     this.deadlined = deadlined;
     this.options = options;
     this.leaseId = leaseId;
@@ -66,44 +55,23 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
    * The connection is made lazily; use {@link #isServing()} to wait for containerd.
    */
   public static ContainerdConnection open(Path socket, ConnectionOptions options) {
-    if (!Epoll.isAvailable()) {
-      throw SandboxdException.internal("containerd: epoll transport unavailable", Epoll.unavailabilityCause());
-    }
-    // Netty 4.2's form of an EpollEventLoopGroup: one epoll thread is plenty for one socket.
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("containerd-client", true), EpollIoHandler.newFactory());
-    ManagedChannel managed =
-        NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toAbsolutePath().toString()))
-            .eventLoopGroup(group)
-            .channelType(EpollDomainSocketChannel.class)
-            // grpc sets TCP keepalive, which a unix socket does not have (netty warns per connect)
-            .withOption(ChannelOption.SO_KEEPALIVE, null)
-            .usePlaintext()
-            // A socket path is no :authority; send what containerd's Go client sends over a socket.
-            .overrideAuthority("localhost")
-            .maxInboundMessageSize(MAX_MESSAGE_SIZE)
-            .build();
-    return over(managed, group, options);
+    return over(UnixSocketChannels.open(socket, "containerd-client", MAX_MESSAGE_SIZE), options);
   }
 
   /** A connection over a channel made elsewhere (e.g. in-process, for tests); closing it closes the channel. */
   public static ContainerdConnection over(ManagedChannel channel, ConnectionOptions options) {
-    return over(channel, null, options);
-  }
-
-  private static ContainerdConnection over(ManagedChannel channel, EventLoopGroup group, ConnectionOptions options) {
     Channel deadlined = ClientInterceptors.intercept(channel, new DeadlineInterceptor(options.callTimeout()));
-    return new ContainerdConnection(channel, group, deadlined, options, null);
+    return new ContainerdConnection(channel, deadlined, options, null);
   }
 
   @Override
   public ContainerdConnection withLease(String lease) {
-    return new ContainerdConnection(null, null, deadlined, options, lease);
+    return new ContainerdConnection(null, deadlined, options, lease);
   }
 
   /** A view of the same channel in another namespace (keeping this view's lease). */
   public ContainerdConnection withNamespace(String namespace) {
-    return new ContainerdConnection(null, null, deadlined, options.withNamespace(namespace), leaseId);
+    return new ContainerdConnection(null, deadlined, options.withNamespace(namespace), leaseId);
   }
 
   @Override
@@ -189,10 +157,6 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
     } catch (InterruptedException e) {
       managed.shutdownNow();
       Thread.currentThread().interrupt();
-    } finally {
-      if (eventLoop != null) {
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      }
     }
   }
 }

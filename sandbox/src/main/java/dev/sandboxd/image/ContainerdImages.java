@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Optional;
 
 /** {@link ImageService} over containerd's image and content stores (shim-client's importer). */
-public final class ContainerdImageService implements ImageService {
+public final class ContainerdImages implements ImageService {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Containerd client;
   private final dev.sandboxd.containerd.image.ImageService images;
 
-  public ContainerdImageService(Containerd client, dev.sandboxd.containerd.image.ImageService images) {
+  public ContainerdImages(Containerd client, dev.sandboxd.containerd.image.ImageService images) {
     this.client = client;
     this.images = images;
   }
