@@ -2,15 +2,13 @@ package dev.sandboxd.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.google.protobuf.ByteString;
-import dev.sandboxd.api.v1.ImagesGrpc;
-import dev.sandboxd.api.v1.ImportImageChunk;
-import dev.sandboxd.api.v1.ImportImageResponse;
 import dev.sandboxd.api.v1.PodsGrpc;
+import dev.sandboxd.cli.Sandboxctl;
 import dev.sandboxd.containerd.UnixSocketChannels;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,26 +63,14 @@ final class Node implements AutoCloseable {
     return env.get("SANDBOXD_ADDRESS");
   }
 
-  ImportImageResponse importImage(Path archive) throws IOException {
-    CompletableFuture<ImportImageResponse> done = new CompletableFuture<>();
-    StreamObserver<ImportImageChunk> upload = ImagesGrpc.newStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS)
-        .importImage(new StreamObserver<>() {
-          @Override
-          public void onNext(ImportImageResponse value) {
-            done.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-    upload.onNext(ImportImageChunk.newBuilder().setData(ByteString.copyFrom(Files.readAllBytes(archive))).build());
-    upload.onCompleted();
-    return done.join();
+  /** Imports an image archive the way an operator does: with sandboxctl. */
+  void importImage(Path archive) {
+    StringWriter err = new StringWriter();
+    int code = Sandboxctl.run(new String[] {"--address", sandboxdAddress(), "image", "import", archive.toString()},
+        new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+    if (code != 0) {
+      throw new IllegalStateException("sandboxctl image import " + archive + ": " + err);
+    }
   }
 
   /** ctr against this node's containerd, in sandboxd's namespace. */

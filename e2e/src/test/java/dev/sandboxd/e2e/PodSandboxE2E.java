@@ -89,6 +89,9 @@ class PodSandboxE2E {
         assertNotEquals(nsInode(pausePid, "mnt"), nsInode(c.getPid(), "mnt"), c.getName() + " mnt");
         assertNotEquals(nsInode(pausePid, "pid"), nsInode(c.getPid(), "pid"), c.getName() + " pid");
       }
+      // One UTS namespace: every container sees the pod's hostname.
+      assertEquals("ns-private\n", exec("ns-private", "a", "hostname").getStdout().toStringUtf8());
+      assertEquals("ns-private\n", exec("ns-private", "b", "cat", "/etc/hostname").getStdout().toStringUtf8());
       // Without a shared PID namespace, a container's PID 1 is its own process.
       ExecResponse ps = exec("ns-private", "a", "ps", "-o", "pid,args");
       assertTrue(ps.getStdout().toStringUtf8().matches("(?s).*\\n\\s*1 sleep 3600.*"), ps.getStdout().toStringUtf8());

@@ -2,6 +2,7 @@ package dev.sandboxd.container;
 
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
+import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +17,7 @@ public record ContainerLaunch(
     int pausePid,
     String cgroupPath,
     List<VolumeBind> volumeBinds,
+    EtcFiles etcFiles,
     Path logPath) {
 
   public ContainerLaunch {

@@ -12,7 +12,6 @@ import dev.sandboxd.runtime.ContainerRuntime.TaskExit;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
 import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
 import dev.sandboxd.runtime.Labels;
-import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.ContainerSpecInputs;
 import dev.sandboxd.spec.OciSpecs;
 import dev.sandboxd.system.Fifos;
@@ -68,8 +67,8 @@ public final class ContainerManager {
             launch.pausePid(),
             launch.cgroupPath(),
             launch.volumeBinds(),
-            launch.pod().spec().hostname().orElse(launch.pod().metadata().name()),
-            EtcFiles.NONE,
+            launch.pod().hostname(),
+            launch.etcFiles(),
             privileges.boundingCapabilities(),
             OciSpecs.restrictOomScoreAdj(0, privileges.oomScoreAdj())))
         .toJson();

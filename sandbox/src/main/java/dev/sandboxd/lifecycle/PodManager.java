@@ -13,6 +13,7 @@ import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.ContainerRuntime.TaskExit;
 import dev.sandboxd.runtime.Labels;
 import dev.sandboxd.sandbox.SandboxController;
+import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import dev.sandboxd.state.PodRecord;
 import dev.sandboxd.state.PodRecord.ContainerRecord;
@@ -42,6 +43,7 @@ import java.util.function.Supplier;
  */
 public final class PodManager implements PodLifecycle {
   private static final Duration PAUSE_STOP_TIMEOUT = Duration.ofSeconds(5);
+  private static final Path NODE_RESOLV_CONF = Path.of("/etc/resolv.conf");
   /** Init containers must finish within this before the pod is given up (restarts: later issue). */
   private static final Duration INIT_CONTAINER_TIMEOUT = Duration.ofMinutes(10);
 
@@ -122,6 +124,7 @@ public final class PodManager implements PodLifecycle {
           rollback.push("remove pod cgroup", () -> cgroups.remove(uid));
           rollback.push("remove pod volumes", () -> volumes.cleanup(uid));
           Map<String, Path> prepared = volumes.prepare(pod);
+          EtcFiles etc = volumes.writeEtcFiles(pod, pod.hostname(), NODE_RESOLV_CONF);
 
           rollback.push("shut down sandbox", () -> sandboxes.shutdown(sandboxId));
           sandboxes.create(pod, sandboxId, cgroups.taskPath(uid, sandboxId));
@@ -129,10 +132,10 @@ public final class PodManager implements PodLifecycle {
           save(entry, entry.record.withPausePid(sandbox.pid()));
 
           for (Container init : pod.spec().initContainers()) {
-            runInitContainer(entry, init, prepared, rollback);
+            runInitContainer(entry, init, prepared, etc, rollback);
           }
           for (Container app : pod.spec().containers()) {
-            startContainer(entry, app, Labels.ROLE_APP, prepared, rollback);
+            startContainer(entry, app, Labels.ROLE_APP, prepared, etc, rollback);
           }
           save(entry, entry.record.withStage(Stage.Ready));
           rollback.commit();
@@ -144,8 +147,9 @@ public final class PodManager implements PodLifecycle {
     }
   }
 
-  private void runInitContainer(PodEntry entry, Container init, Map<String, Path> prepared, Rollback rollback) {
-    String id = startContainer(entry, init, Labels.ROLE_INIT, prepared, rollback);
+  private void runInitContainer(
+      PodEntry entry, Container init, Map<String, Path> prepared, EtcFiles etc, Rollback rollback) {
+    String id = startContainer(entry, init, Labels.ROLE_INIT, prepared, etc, rollback);
     Optional<TaskExit> exit = runtime.waitTask(id, INIT_CONTAINER_TIMEOUT);
     if (exit.isEmpty()) {
       throw SandboxdException.failedPrecondition(
@@ -158,13 +162,14 @@ public final class PodManager implements PodLifecycle {
     }
   }
 
-  private String startContainer(PodEntry entry, Container c, String role, Map<String, Path> prepared, Rollback rollback) {
+  private String startContainer(
+      PodEntry entry, Container c, String role, Map<String, Path> prepared, EtcFiles etc, Rollback rollback) {
     PodRecord record = entry.record;
     ContainerRecord cr = containerRecord(record, c.name());
     List<VolumeBind> binds = volumes.binds(c, prepared);
     rollback.push("remove container " + c.name(), () -> containers.remove(cr.containerId()));
     containers.createAndStart(new ContainerLaunch(entry.pod, c, role, cr.containerId(), record.sandboxId(),
-        record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()), binds, Path.of(cr.logPath())));
+        record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()), binds, etc, Path.of(cr.logPath())));
     Instant started = clock.instant();
     List<ContainerRecord> updated = new ArrayList<>();
     for (ContainerRecord r : entry.record.containers()) {

@@ -10,4 +10,9 @@ public record Pod(PodMeta metadata, PodSpec spec) {
   public String fullName() {
     return metadata.namespace() + "/" + metadata.name();
   }
+
+  /** The pod's hostname: spec.hostname, else its name (as kubelet sets it). */
+  public String hostname() {
+    return spec.hostname().orElse(metadata.name());
+  }
 }

@@ -48,7 +48,7 @@ public final class PauseSandboxController implements SandboxController {
         Labels.ROLE, Labels.ROLE_PAUSE,
         Labels.SANDBOX_ID, sandboxId);
     byte[] spec = OciSpecs.forPause(new PauseSpecInputs(
-            pod, sandboxId, image.config(), cgroupPath, pod.spec().hostname().orElse(pod.metadata().name()),
+            pod, sandboxId, image.config(), cgroupPath, pod.hostname(),
             OciSpecs.restrictOomScoreAdj(OciSpecs.PAUSE_OOM_SCORE_ADJ, privileges.oomScoreAdj())))
         .toJson();
     runtime.createContainer(new ContainerRuntime.ContainerCreate(sandboxId, image.name(), labels, spec, sandboxId),

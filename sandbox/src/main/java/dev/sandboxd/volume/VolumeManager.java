@@ -5,16 +5,19 @@ import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.Volume;
 import dev.sandboxd.pod.VolumeMount;
+import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import dev.sandboxd.system.Mounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Prepares a pod's volumes on the node and resolves each container's mounts to host paths.
@@ -72,6 +75,34 @@ public final class VolumeManager {
       binds.add(new VolumeBind(source.toString(), mount.mountPath(), mount.readOnly()));
     }
     return binds;
+  }
+
+  /**
+   * Writes the pod's /etc/hosts (localhost and the pod's hostname), /etc/hostname and
+   * /etc/resolv.conf (the node's), which every container gets bound in, as kubelet does.
+   */
+  public EtcFiles writeEtcFiles(Pod pod, String hostname, Path nodeResolvConf) {
+    Path dir = podsRoot.resolve(pod.metadata().uid()).resolve("etc");
+    try {
+      Files.createDirectories(dir);
+      Path hosts = Files.writeString(dir.resolve("hosts"), String.join("\n",
+          "# Kubernetes-managed hosts file (sandboxd).",
+          "127.0.0.1\tlocalhost",
+          "::1\tlocalhost ip6-localhost ip6-loopback",
+          "fe00::0\tip6-localnet",
+          "fe00::1\tip6-allnodes",
+          "fe00::2\tip6-allrouters",
+          "127.0.1.1\t" + hostname,
+          ""));
+      Path hostnameFile = Files.writeString(dir.resolve("hostname"), hostname + "\n");
+      Optional<String> resolv = Optional.empty();
+      if (Files.isReadable(nodeResolvConf)) {
+        resolv = Optional.of(Files.copy(nodeResolvConf, dir.resolve("resolv.conf"), StandardCopyOption.REPLACE_EXISTING).toString());
+      }
+      return new EtcFiles(Optional.of(hostnameFile.toString()), Optional.of(hosts.toString()), resolv);
+    } catch (IOException e) {
+      throw SandboxdException.internal("writing /etc files of pod " + pod.fullName() + ": " + e.getMessage(), e);
+    }
   }
 
   /** Unmounts and deletes the pod's emptyDirs. Safe to call again and on a half-made pod. */

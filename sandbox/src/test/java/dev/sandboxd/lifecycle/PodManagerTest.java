@@ -126,6 +126,7 @@ class PodManagerTest {
     assertTrue(spec.contains("\"/proc/" + status.sandbox().pid() + "/ns/net\""), spec);
     assertTrue(spec.contains("\"cgroupsPath\":\"/test/poduid-web/" + status.containers().get(0).containerId() + "\""), spec);
     assertTrue(spec.contains("\"io.containerd.runc.v2.group\":\"" + sandboxId + "\""), spec);
+    assertTrue(spec.contains("\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"" + root.resolve("pods/uid-web/etc/hosts")), spec);
     assertEquals(PodRecord.Stage.Ready, store.get("uid-web").orElseThrow().stage());
     assertTrue(Files.isDirectory(root.resolve("pods/uid-web/volumes/data")));
   }

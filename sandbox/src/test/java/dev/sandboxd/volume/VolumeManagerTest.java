@@ -9,6 +9,7 @@ import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodManifests;
+import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import dev.sandboxd.system.Mounts;
 import java.nio.file.Files;
@@ -79,6 +80,22 @@ class VolumeManagerTest {
     assertFalse(Files.exists(root.resolve("pods/u1")));
     assertEquals(List.of(), mounted, "tmpfs unmounted");
     assertTrue(Files.isDirectory(host), "hostPaths are never deleted");
+  }
+
+  @Test
+  void everyPodGetsItsOwnHostsHostnameAndResolvConf() throws Exception {
+    VolumeManager volumes = new VolumeManager(root.resolve("pods"), mounts);
+    Path resolv = Files.writeString(root.resolve("resolv.conf"), "nameserver 127.0.0.53\n");
+    EtcFiles etc = volumes.writeEtcFiles(pod(root.resolve("h").toString(), "x"), "web-1", resolv);
+
+    String hosts = Files.readString(Path.of(etc.hosts().orElseThrow()));
+    assertTrue(hosts.contains("127.0.0.1\tlocalhost\n"), hosts);
+    assertTrue(hosts.contains("::1\tlocalhost"), hosts);
+    assertTrue(hosts.contains("\tweb-1\n"), hosts);
+    assertEquals("web-1\n", Files.readString(Path.of(etc.hostname().orElseThrow())));
+    assertEquals("nameserver 127.0.0.53\n", Files.readString(Path.of(etc.resolvConf().orElseThrow())));
+    assertTrue(etc.hosts().orElseThrow().startsWith(root.resolve("pods/u1").toString()), "removed with the pod");
+    assertTrue(volumes.writeEtcFiles(pod(root.resolve("h").toString(), "x"), "web-1", root.resolve("none")).resolvConf().isEmpty());
   }
 
   @Test
