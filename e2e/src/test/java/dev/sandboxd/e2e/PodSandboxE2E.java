@@ -167,7 +167,7 @@ class PodSandboxE2E {
       assertTrue(first.getState().hasRunning(), first.toString());
       assertEquals("Error", second.getState().getTerminated().getReason());
       assertNotEquals(0, second.getState().getTerminated().getExitCode());
-      assertTrue(logs("port-clash", "second").contains("Address in use"), logs("port-clash", "second"));
+      assertTrue(logs("port-clash", "second").contains("bind: Address already in use"), logs("port-clash", "second"));
       assertEquals("Running", pod.getStatus().getPhase());
     } finally {
       removeForce("port-clash");
