@@ -15,7 +15,21 @@ public record Container(
     List<EnvVar> env,
     Optional<String> workingDir,
     List<VolumeMount> volumeMounts,
-    SecurityContext securityContext) {
+    SecurityContext securityContext,
+    Supervision supervision) {
+
+  /** A container with no probes, hooks or sidecar policy. */
+  public Container(
+      String name,
+      String image,
+      List<String> command,
+      List<String> args,
+      List<EnvVar> env,
+      Optional<String> workingDir,
+      List<VolumeMount> volumeMounts,
+      SecurityContext securityContext) {
+    this(name, image, command, args, env, workingDir, volumeMounts, securityContext, Supervision.NONE);
+  }
 
   public Container {
     command = List.copyOf(command);

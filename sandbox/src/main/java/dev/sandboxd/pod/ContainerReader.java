@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,7 +21,18 @@ final class ContainerReader {
   static final FieldSet CONTAINER =
       FieldSet.of(
           "name", "image", "command", "args", "env", "workingDir", "volumeMounts", "securityContext",
-          "ports", "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy");
+          "ports", "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy",
+          "restartPolicy", "lifecycle", "startupProbe", "livenessProbe", "readinessProbe");
+  private static final FieldSet LIFECYCLE = FieldSet.of("preStop");
+  private static final FieldSet HANDLER = FieldSet.of("exec");
+  private static final FieldSet EXEC = FieldSet.of("command");
+  private static final FieldSet PROBE =
+      FieldSet.of(
+          "exec", "httpGet", "tcpSocket", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
+          "successThreshold", "failureThreshold");
+  private static final FieldSet HTTP_GET = FieldSet.of("path", "port", "scheme", "httpHeaders");
+  private static final FieldSet HTTP_HEADER = FieldSet.of("name", "value");
+  private static final FieldSet TCP_SOCKET = FieldSet.of("port");
   private static final FieldSet ENV_VAR =
       FieldSet.of("name", "value")
           .refusing("valueFrom", "valueFrom is not supported; give the value inline");
@@ -41,7 +53,8 @@ final class ContainerReader {
     this.volumeNames = Set.copyOf(volumeNames);
   }
 
-  Container read(ManifestObject c) {
+  /** @param init whether c is an init container (only those may have a restartPolicy) */
+  Container read(ManifestObject c, boolean init) {
     String name = KubernetesNames.dns1123Label(c.path("name"), c.requiredString("name"));
     String image = c.requiredString("image");
     if (image.chars().anyMatch(Character::isWhitespace)) {
@@ -63,8 +76,90 @@ final class ContainerReader {
         c.object("securityContext", SECURITY_CONTEXT)
             .map(ContainerReader::securityContext)
             .orElse(SecurityContext.EMPTY);
-    checkInformationalFields(c);
-    return new Container(name, image, command, args, env, workingDir, mounts, securityContext);
+    Map<String, Integer> ports = ports(c);
+    return new Container(
+        name, image, command, args, env, workingDir, mounts, securityContext, supervision(c, init, ports));
+  }
+
+  private static Supervision supervision(ManifestObject c, boolean init, Map<String, Integer> ports) {
+    Optional<RestartPolicy> restartPolicy = c.oneOf("restartPolicy", "Always").map(RestartPolicy::valueOf);
+    if (restartPolicy.isPresent() && !init) {
+      throw invalid(c.path("restartPolicy"), "only init containers may set a restartPolicy (Always makes a sidecar)");
+    }
+    List<String> preStop = c.object("lifecycle", LIFECYCLE)
+        .flatMap(l -> l.object("preStop", HANDLER))
+        .map(h -> execCommand(h.object("exec", EXEC).orElseThrow(() -> invalid(h.path("exec"), "required: preStop supports exec"))))
+        .orElse(List.of());
+    Optional<Probe> startup = probe(c, "startupProbe", ports, true);
+    Optional<Probe> liveness = probe(c, "livenessProbe", ports, true);
+    Optional<Probe> readiness = probe(c, "readinessProbe", ports, false);
+    if (init && restartPolicy.isEmpty() && (startup.isPresent() || liveness.isPresent() || readiness.isPresent())) {
+      throw invalid(c.path(), "init containers that are not sidecars may not have probes");
+    }
+    return new Supervision(restartPolicy, preStop, startup, liveness, readiness);
+  }
+
+  private static List<String> execCommand(ManifestObject exec) {
+    List<String> command = exec.strings("command");
+    if (command.isEmpty()) {
+      throw invalid(exec.path("command"), "required: at least the program to run");
+    }
+    return command;
+  }
+
+  /** A probe with Kubernetes' defaults; liveness and startup probes need successThreshold 1. */
+  private static Optional<Probe> probe(ManifestObject c, String field, Map<String, Integer> ports, boolean mustSucceedOnce) {
+    Optional<ManifestObject> found = c.object(field, PROBE);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    ManifestObject p = found.get();
+    List<Probe.Action> actions = new ArrayList<>();
+    p.object("exec", EXEC).ifPresent(e -> actions.add(new Probe.Exec(execCommand(e))));
+    p.object("httpGet", HTTP_GET).ifPresent(h -> {
+      Map<String, String> headers = new java.util.LinkedHashMap<>();
+      for (ManifestObject header : h.objects("httpHeaders", HTTP_HEADER, 64)) {
+        headers.put(header.requiredString("name"), header.string("value").orElse(""));
+      }
+      String path = h.string("path").orElse("/");
+      if (!path.startsWith("/")) {
+        throw invalid(h.path("path"), quote(path) + " must start with /");
+      }
+      String scheme = h.oneOf("scheme", "HTTP", "HTTPS").orElse("HTTP");
+      actions.add(new Probe.HttpGet(scheme, port(h, ports), path, headers));
+    });
+    p.object("tcpSocket", TCP_SOCKET).ifPresent(t -> actions.add(new Probe.TcpSocket(port(t, ports))));
+    if (actions.size() != 1) {
+      throw invalid(p.path(), "must have exactly one of exec, httpGet, tcpSocket");
+    }
+    int successThreshold = (int) (long) p.integer("successThreshold", 1, Integer.MAX_VALUE).orElse((long) Probe.DEFAULT_SUCCESS_THRESHOLD);
+    if (mustSucceedOnce && successThreshold != 1) {
+      throw invalid(p.path("successThreshold"), "must be 1 for " + field);
+    }
+    return Optional.of(new Probe(
+        actions.get(0),
+        (int) (long) p.integer("initialDelaySeconds", 0, Integer.MAX_VALUE).orElse(0L),
+        (int) (long) p.integer("periodSeconds", 1, Integer.MAX_VALUE).orElse((long) Probe.DEFAULT_PERIOD_SECONDS),
+        (int) (long) p.integer("timeoutSeconds", 1, Integer.MAX_VALUE).orElse((long) Probe.DEFAULT_TIMEOUT_SECONDS),
+        successThreshold,
+        (int) (long) p.integer("failureThreshold", 1, Integer.MAX_VALUE).orElse((long) Probe.DEFAULT_FAILURE_THRESHOLD)));
+  }
+
+  /** A port number, or the name of one of the container's ports. */
+  private static int port(ManifestObject action, Map<String, Integer> ports) {
+    String port = action.intOrString("port").orElseThrow(() -> invalid(action.path("port"), "required"));
+    if (port.chars().allMatch(Character::isDigit)) {
+      long number = Long.parseLong(port.length() > 6 ? "0" : port);
+      if (number < 1 || number > 65535) {
+        throw invalid(action.path("port"), "must be between 1 and 65535");
+      }
+      return (int) number;
+    }
+    Integer named = ports.get(port);
+    if (named == null) {
+      throw invalid(action.path("port"), "no port named " + quote(port) + " in this container's ports");
+    }
+    return named;
   }
 
   private List<VolumeMount> volumeMounts(ManifestObject c) {
@@ -123,14 +218,17 @@ final class ContainerReader {
     return List.copyOf(names);
   }
 
-  private static void checkInformationalFields(ManifestObject c) {
+  /** Checks the informational fields; returns the named ports, which probes may refer to. */
+  private static Map<String, Integer> ports(ManifestObject c) {
+    Map<String, Integer> named = new java.util.HashMap<>();
     for (ManifestObject port : c.objects("ports", PORT, Integer.MAX_VALUE)) {
-      port.string("name").ifPresent(n -> KubernetesNames.portName(port.path("name"), n));
-      port.integer("containerPort", 1, 65535).orElseThrow(() -> invalid(port.path("containerPort"), "required"));
+      long number = port.integer("containerPort", 1, 65535).orElseThrow(() -> invalid(port.path("containerPort"), "required"));
+      port.string("name").ifPresent(n -> named.put(KubernetesNames.portName(port.path("name"), n), (int) number));
       port.oneOf("protocol", "TCP", "UDP", "SCTP");
     }
     c.oneOf("imagePullPolicy", "Always", "IfNotPresent", "Never");
     c.string("terminationMessagePath");
     c.oneOf("terminationMessagePolicy", "File", "FallbackToLogsOnError");
+    return named;
   }
 }

@@ -108,6 +108,11 @@ final class ManifestObject {
     return value(field).map(v -> checkedInteger(path(field), v, min, max));
   }
 
+  /** An int-or-string field (a port number or a port's name), as text. */
+  Optional<String> intOrString(String field) {
+    return value(field).map(v -> v.isIntegralNumber() ? v.asText() : checkedString(path(field), v, "must be an integer or a string"));
+  }
+
   Optional<Boolean> bool(String field) {
     return value(field)
         .map(

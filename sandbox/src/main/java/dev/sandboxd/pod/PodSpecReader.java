@@ -61,8 +61,8 @@ final class PodSpecReader {
           "at most " + MAX_CONTAINERS + " containers and initContainers together, has " + total);
     }
     Set<String> containerNames = new HashSet<>();
-    List<Container> initContainers = readContainers(initItems, containerReader, containerNames);
-    List<Container> containers = readContainers(items, containerReader, containerNames);
+    List<Container> initContainers = readContainers(initItems, containerReader, containerNames, true);
+    List<Container> containers = readContainers(items, containerReader, containerNames, false);
 
     RestartPolicy restartPolicy =
         spec.oneOf("restartPolicy", "Always", "OnFailure", "Never")
@@ -86,10 +86,10 @@ final class PodSpecReader {
   }
 
   private static List<Container> readContainers(
-      List<ManifestObject> items, ContainerReader reader, Set<String> namesSoFar) {
+      List<ManifestObject> items, ContainerReader reader, Set<String> namesSoFar, boolean init) {
     List<Container> containers = new ArrayList<>();
     for (ManifestObject item : items) {
-      Container container = reader.read(item);
+      Container container = reader.read(item, init);
       if (!namesSoFar.add(container.name())) {
         throw invalid(item.path("name"), "duplicate container name " + quote(container.name()));
       }

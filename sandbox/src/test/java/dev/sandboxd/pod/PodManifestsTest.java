@@ -345,7 +345,7 @@ class PodManifestsTest {
         Arguments.of("missing image", podWithSpec("containers:\n- {name: c}\n"), "spec.containers[0].image: required"),
         Arguments.of("image with whitespace", podWithSpec("containers:\n- {name: c, image: busy box}\n"), "spec.containers[0].image: \"busy box\" must not contain whitespace"),
         Arguments.of("huge string", podWithSpec("containers:\n- {name: c, image: " + "b".repeat(70000) + "}\n"), "spec.containers[0].image: must be at most 65536 characters long"),
-        Arguments.of("unknown container field", podWithContainer("livenessProbe: {exec: {command: [true]}}\n"), "spec.containers[0].livenessProbe: unknown or unsupported field"),
+        Arguments.of("unknown container field", podWithContainer("stdin: true\n"), "spec.containers[0].stdin: unknown or unsupported field"),
         Arguments.of("misspelt field before required one", podWithSpec("containers:\n- {name: c, imagee: busybox}\n"), "spec.containers[0].imagee: unknown or unsupported field"),
         Arguments.of("args not strings", podWithContainer("args: [1, 2]\n"), "spec.containers[0].args: must be a list of strings"),
         Arguments.of("args a string", podWithContainer("args: sh -c date\n"), "spec.containers[0].args: must be a list of strings"),
@@ -418,7 +418,7 @@ class PodManifestsTest {
           containers:
           - name: c
             image: busybox
-            livenessProbe: {exec: {command: [true]}, bogus: [1, 2]}
+            stdin: true
             resources: {limits: {cpu: 100m}}
         extra: 1
         """;
@@ -429,7 +429,7 @@ class PodManifestsTest {
             "extra: unknown or unsupported field, ignored",
             "metadata.generateName: unknown or unsupported field, ignored",
             "spec.hostNetwork: unknown or unsupported field, ignored",
-            "spec.containers[0].livenessProbe: unknown or unsupported field, ignored",
+            "spec.containers[0].stdin: unknown or unsupported field, ignored",
             "spec.containers[0].resources: unknown or unsupported field, ignored"),
         parsed.warnings());
     assertEquals(parse(podWithSpec("containers:\n- name: c\n  image: busybox\n")), parsed.pod());
