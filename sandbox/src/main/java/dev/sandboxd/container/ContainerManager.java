@@ -131,6 +131,11 @@ public final class ContainerManager {
     runtime.removeSnapshot(containerId);
   }
 
+  /** Fails with NotFound (saying how to import it) unless the image is in containerd's store. */
+  public void checkImage(String image) {
+    images.resolve(image);
+  }
+
   /** The stop signal the container's image asks for, SIGTERM when it names none. */
   public int stopSignal(String image) {
     return images.resolve(image).config().stopSignal().map(Signals::parse).orElse(Signals.SIGTERM);

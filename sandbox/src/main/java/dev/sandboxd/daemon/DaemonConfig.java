@@ -19,7 +19,9 @@ public record DaemonConfig(
     String state,
     String namespace,
     String pauseImage,
-    String cgroupParent) {
+    String cgroupParent,
+    String restartBackoff,
+    String restartBackoffMax) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -28,7 +30,9 @@ public record DaemonConfig(
       "/run/sandboxd",
       "sandboxd",
       "",
-      "/sandboxd");
+      "/sandboxd",
+      "10s",
+      "300s");
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -52,7 +56,9 @@ public record DaemonConfig(
         pick(other.state, state),
         pick(other.namespace, namespace),
         pick(other.pauseImage, pauseImage),
-        pick(other.cgroupParent, cgroupParent));
+        pick(other.cgroupParent, cgroupParent),
+        pick(other.restartBackoff, restartBackoff),
+        pick(other.restartBackoffMax, restartBackoffMax));
   }
 
   private static String pick(String preferred, String fallback) {
@@ -69,10 +75,38 @@ public record DaemonConfig(
     if (!namespace.matches("[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,74}[a-zA-Z0-9])?")) {
       throw SandboxdException.invalidArgument("namespace: %s is not a valid containerd namespace", namespace);
     }
+    if (restartBackoffInitialMillis() > restartBackoffMaxMillis()) {
+      throw SandboxdException.invalidArgument("restart-backoff: %s is longer than restart-backoff-max %s", restartBackoff, restartBackoffMax);
+    }
     if (cgroupParent.contains("..")) {
       throw SandboxdException.invalidArgument("cgroup-parent: must not contain \"..\"");
     }
     return this;
+  }
+
+  public long restartBackoffInitialMillis() {
+    return millis("restart-backoff", restartBackoff);
+  }
+
+  public long restartBackoffMaxMillis() {
+    return millis("restart-backoff-max", restartBackoffMax);
+  }
+
+  /** "500ms", "10s", "5m": a positive duration. */
+  static long millis(String name, String value) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m)").matcher(value);
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw SandboxdException.invalidArgument("%s: \"%s\" is not a duration such as 500ms, 10s or 5m", name, value);
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms":
+        return n;
+      case "s":
+        return n * 1000;
+      default:
+        return n * 60_000;
+    }
   }
 
   private static void requireAbsolute(String name, String value) {

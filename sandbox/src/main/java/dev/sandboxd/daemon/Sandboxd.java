@@ -5,14 +5,19 @@ import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageService;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodManager;
 import dev.sandboxd.lifecycle.PodPaths;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.ContainerdRuntime;
+import dev.sandboxd.runtime.ContainerdTaskEvents;
 import dev.sandboxd.sandbox.PauseSandboxController;
 import dev.sandboxd.server.ImagesService;
 import dev.sandboxd.server.PodsService;
 import dev.sandboxd.state.FilePodStore;
+import dev.sandboxd.supervisor.ExecutorScheduler;
+import dev.sandboxd.supervisor.RestartBackOff;
+import dev.sandboxd.supervisor.Scheduler;
 import dev.sandboxd.system.LinuxSystem;
 import dev.sandboxd.system.ProcessPrivileges;
 import dev.sandboxd.volume.VolumeManager;
@@ -31,10 +36,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -74,6 +81,12 @@ public final class Sandboxd implements Callable<Integer> {
   @Option(names = "--cgroup-parent", description = "cgroup2 path under which pod cgroups are made (default /sandboxd)")
   String cgroupParent;
 
+  @Option(names = "--restart-backoff", description = "first container restart back-off, e.g. 10s or 500ms (default 10s)")
+  String restartBackoff;
+
+  @Option(names = "--restart-backoff-max", description = "longest container restart back-off (default 300s)")
+  String restartBackoffMax;
+
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -86,7 +99,8 @@ public final class Sandboxd implements Callable<Integer> {
   DaemonConfig effectiveConfig() {
     DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
     return base.overriddenBy(
-            new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent))
+            new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent,
+                restartBackoff, restartBackoffMax))
         .validated();
   }
 
@@ -95,6 +109,8 @@ public final class Sandboxd implements Callable<Integer> {
     DaemonConfig cfg = effectiveConfig();
     Clock clock = Clock.systemUTC();
     ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("sandboxd-worker"));
+    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("sandboxd-timer"));
+    Scheduler scheduler = new ExecutorScheduler(timers, clock);
     LinuxSystem system = new LinuxSystem();
     ProcessPrivileges privileges = ProcessPrivileges.ofThisProcess();
     PodPaths paths = new PodPaths(Path.of(cfg.root()));
@@ -113,11 +129,15 @@ public final class Sandboxd implements Callable<Integer> {
           Cgroup2Fs.detect(cfg.cgroupParent()),
           new FilePodStore(Path.of(cfg.state())),
           paths,
-          clock,
+          scheduler,
+          new RestartBackOff(Duration.ofMillis(cfg.restartBackoffInitialMillis()), Duration.ofMillis(cfg.restartBackoffMaxMillis())),
+          new LifecycleEvents(),
           randomIds(),
           workers);
-      pods.recover();
       pause.ensure();
+      pods.recover();
+      ContainerdTaskEvents taskEvents = new ContainerdTaskEvents(runtime.client().events(), pods, scheduler, reconnects -> {});
+      taskEvents.start();
 
       Server server = startServer(Path.of(cfg.address()), pods, images, Path.of(cfg.root()).resolve("spool"));
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
@@ -132,6 +152,7 @@ public final class Sandboxd implements Callable<Integer> {
       }, "sandboxd-shutdown"));
       server.awaitTermination();
     } finally {
+      timers.shutdownNow();
       workers.shutdownNow();
     }
     return 0;

@@ -4,46 +4,62 @@ import dev.sandboxd.pod.Container;
 import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
 import dev.sandboxd.state.PodRecord.ContainerRecord;
-import dev.sandboxd.state.PodRecord.Stage;
+import dev.sandboxd.state.PodRecord.Termination;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-/** A container's Kubernetes state from containerd's task state and sandboxd's record. */
+/** A container's Kubernetes state from containerd's task state and sandboxd's record of it. */
 final class ContainerStates {
   private ContainerStates() {}
 
-  static ContainerStatus of(Container c, ContainerRecord record, Stage stage, ContainerRuntime runtime) {
-    Optional<TaskInfo> task = runtime.task(record.containerId());
+  static ContainerStatus of(
+      Container c, ContainerRecord record, Optional<TaskInfo> task, boolean podHasInit, ContainerReadiness readiness, Instant now) {
+    ContainerStatus.State state = state(task, record, podHasInit, now);
+    boolean running = state instanceof ContainerStatus.Running;
     return new ContainerStatus(
         c.name(),
         c.image(),
         record.containerId(),
-        state(task, record, stage),
-        task.filter(t -> t.status() == ContainerRuntime.TaskStatus.Running).map(TaskInfo::pid).orElse(0),
+        state,
+        Optional.ofNullable(record.lastTermination()).map(ContainerStates::terminated),
+        running ? task.get().pid() : 0,
         record.restartCount(),
+        running && readiness.started(record.containerId()),
+        running && readiness.ready(record.containerId()),
         record.logPath());
   }
 
-  static ContainerStatus.State state(Optional<TaskInfo> task, ContainerRecord record, Stage stage) {
+  static ContainerStatus.State state(Optional<TaskInfo> task, ContainerRecord record, boolean podHasInit, Instant now) {
     Optional<Instant> started = Optional.ofNullable(record.startedAt());
-    if (task.isEmpty()) {
-      if (stage == Stage.Creating || started.isEmpty()) {
-        return new ContainerStatus.Waiting("ContainerCreating", "");
-      }
-      return new ContainerStatus.Waiting("Unknown", "the container's task is gone");
+    if (task.isPresent()
+        && (task.get().status() == ContainerRuntime.TaskStatus.Running || task.get().status() == ContainerRuntime.TaskStatus.Paused)) {
+      return new ContainerStatus.Running(started.orElse(Instant.EPOCH));
     }
-    TaskInfo t = task.get();
-    switch (t.status()) {
-      case Running:
-      case Paused:
-        return new ContainerStatus.Running(started.orElse(Instant.EPOCH));
-      case Stopped:
-        return new ContainerStatus.Terminated(
-            t.exitCode(), t.exitCode() == 0 ? "Completed" : "Error", "", started, t.exitedAt().orElse(Instant.EPOCH));
-      case Created:
-        return new ContainerStatus.Waiting("ContainerCreating", "");
-      default:
-        return new ContainerStatus.Waiting("Unknown", "containerd reports the task's state as unknown");
+    if (record.restartAt() != null) {
+      long seconds = Math.max(0, Duration.between(now, record.restartAt()).toSeconds());
+      return new ContainerStatus.Waiting("CrashLoopBackOff",
+          "back-off " + seconds + "s restarting failed container " + record.name());
     }
+    if (task.isPresent() && task.get().status() == ContainerRuntime.TaskStatus.Stopped) {
+      return terminated(termination(record, task.get()));
+    }
+    if (task.isEmpty() && started.isEmpty()) {
+      return new ContainerStatus.Waiting(podHasInit ? "PodInitializing" : "ContainerCreating", "");
+    }
+    if (task.isPresent() && task.get().status() == ContainerRuntime.TaskStatus.Created) {
+      return new ContainerStatus.Waiting("ContainerCreating", "");
+    }
+    return new ContainerStatus.Waiting("Unknown", "the container's task is gone");
+  }
+
+  /** How the current run of a stopped task ended; an OOM kill reported by containerd wins over the exit code. */
+  static Termination termination(ContainerRecord record, TaskInfo task) {
+    String reason = record.oomKilled() ? "OOMKilled" : task.exitCode() == 0 ? "Completed" : "Error";
+    return new Termination(task.exitCode(), reason, record.startedAt(), task.exitedAt().orElse(Instant.EPOCH));
+  }
+
+  static ContainerStatus.Terminated terminated(Termination t) {
+    return new ContainerStatus.Terminated(t.exitCode(), t.reason(), "", Optional.ofNullable(t.startedAt()), t.finishedAt());
   }
 }

@@ -4,16 +4,20 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One container's state, in Kubernetes terms: exactly one of waiting, running, terminated.
- * pid is the host pid of its main process while it runs, else 0.
+ * One container's state, in Kubernetes terms: exactly one of waiting, running, terminated, plus
+ * how its previous run ended (lastState). pid is the host pid of its main process while it runs,
+ * else 0; started and ready follow the startup and readiness probes (true once running without).
  */
 public record ContainerStatus(
     String name,
     String image,
     String containerId,
     State state,
+    Optional<Terminated> lastState,
     int pid,
     int restartCount,
+    boolean started,
+    boolean ready,
     String logPath) {
 
   /** The container's current state; the subtype says which Kubernetes state it is. */

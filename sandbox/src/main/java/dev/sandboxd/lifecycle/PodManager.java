@@ -4,32 +4,41 @@ import dev.sandboxd.cgroup.PodCgroups;
 import dev.sandboxd.container.ContainerLaunch;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.lifecycle.LifecycleEvent.Type;
 import dev.sandboxd.pod.Container;
-import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.ParsedPod;
+import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.pod.PodMeta;
 import dev.sandboxd.runtime.ContainerRuntime;
-import dev.sandboxd.runtime.ContainerRuntime.TaskExit;
+import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
+import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
 import dev.sandboxd.runtime.Labels;
 import dev.sandboxd.sandbox.SandboxController;
 import dev.sandboxd.spec.EtcFiles;
-import dev.sandboxd.spec.VolumeBind;
 import dev.sandboxd.state.PodRecord;
 import dev.sandboxd.state.PodRecord.ContainerRecord;
 import dev.sandboxd.state.PodRecord.Stage;
+import dev.sandboxd.state.PodRecord.Termination;
 import dev.sandboxd.state.PodStore;
+import dev.sandboxd.supervisor.RestartBackOff;
+import dev.sandboxd.supervisor.Scheduler;
+import dev.sandboxd.supervisor.TaskEventHandler;
 import dev.sandboxd.volume.VolumeManager;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -37,15 +46,18 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Runs, stops, removes and reports pods: the sandbox first, then volumes and containers, each
- * step undone in reverse when a later one fails. Operations on one pod are serialised; different
- * pods proceed in parallel.
+ * Runs, supervises, stops, removes and reports pods, as kubelet does for one node. The sandbox
+ * comes first, then init containers one by one (sidecars stay up), then the app containers.
+ * containerd's task events drive restarts under the pod's policy with kubelet's back-off; every
+ * multi-step operation is undone in reverse when a step fails. Operations on one pod are
+ * serialised on its entry; different pods proceed in parallel.
  */
-public final class PodManager implements PodLifecycle {
+public final class PodManager implements PodLifecycle, TaskEventHandler {
+  private static final Logger LOG = System.getLogger("dev.sandboxd.lifecycle");
   private static final Duration PAUSE_STOP_TIMEOUT = Duration.ofSeconds(5);
   private static final Path NODE_RESOLV_CONF = Path.of("/etc/resolv.conf");
-  /** Init containers must finish within this before the pod is given up (restarts: later issue). */
-  private static final Duration INIT_CONTAINER_TIMEOUT = Duration.ofMinutes(10);
+  /** A container that cannot even be started counts as exited with this code (runc's convention). */
+  private static final int START_ERROR_EXIT_CODE = 128;
 
   private final PodManifests manifests;
   private final SandboxController sandboxes;
@@ -55,13 +67,18 @@ public final class PodManager implements PodLifecycle {
   private final PodCgroups cgroups;
   private final PodStore store;
   private final PodPaths paths;
-  private final LogReader logs;
-  private final Clock clock;
+  private final Scheduler scheduler;
+  private final RestartBackOff backOff;
+  private final LifecycleEvents events;
   private final Supplier<String> ids;
   private final ExecutorService workers;
+  private final LogReader logs = new LogReader();
+  private volatile ContainerReadiness readiness = ContainerReadiness.RUNNING_IS_READY;
 
-  /** Pods by uid. The entry's monitor serialises operations on that pod. */
+  /** Pods by uid; the entry's monitor serialises operations on that pod. */
   private final Map<String, PodEntry> pods = new ConcurrentHashMap<>();
+  /** Pods by the id of any of their containers or their sandbox, for events. */
+  private final Map<String, PodEntry> byContainerId = new ConcurrentHashMap<>();
 
   public PodManager(
       PodManifests manifests,
@@ -72,7 +89,9 @@ public final class PodManager implements PodLifecycle {
       PodCgroups cgroups,
       PodStore store,
       PodPaths paths,
-      Clock clock,
+      Scheduler scheduler,
+      RestartBackOff backOff,
+      LifecycleEvents events,
       Supplier<String> ids,
       ExecutorService workers) {
     this.manifests = manifests;
@@ -83,16 +102,20 @@ public final class PodManager implements PodLifecycle {
     this.cgroups = cgroups;
     this.store = store;
     this.paths = paths;
-    this.logs = new LogReader();
-    this.clock = clock;
+    this.scheduler = scheduler;
+    this.backOff = backOff;
+    this.events = events;
     this.ids = ids;
     this.workers = workers;
   }
 
-  /** One pod: its parsed spec and sandboxd's record of it, replaced as the pod moves on. */
+  /** One pod: its parsed spec, sandboxd's record of it, and its pending restart timers. */
   private static final class PodEntry {
     final Pod pod;
     volatile PodRecord record;
+    final Map<String, Scheduler.Cancellable> restarts = new HashMap<>();
+    /** Exits already acted on, so a reconcile does not act twice. */
+    final Set<String> handledExits = new HashSet<>();
 
     PodEntry(Pod pod, PodRecord record) {
       this.pod = pod;
@@ -100,19 +123,28 @@ public final class PodManager implements PodLifecycle {
     }
   }
 
+  /** Probe results for container status; set once probes are wired in. */
+  public void useReadiness(ContainerReadiness readiness) {
+    this.readiness = readiness;
+  }
+
+  // --- run ---
+
   @Override
   public RunResult run(String manifest, boolean lenient) {
     ParsedPod parsed = manifests.parse(manifest, lenient);
     Pod pod = parsed.pod();
-    String uid = pod.metadata().uid();
-    String sandboxId = ids.get();
-    List<ContainerRecord> containerRecords = new ArrayList<>();
+    // Every image must be there before anything is made: a missing one fails the pod at once.
     for (Container c : allContainers(pod)) {
-      containerRecords.add(new ContainerRecord(
-          c.name(), ids.get(), paths.containerLog(uid, c.name(), 0).toString(), null, 0));
+      containers.checkImage(c.image());
+    }
+    String uid = pod.metadata().uid();
+    List<ContainerRecord> records = new ArrayList<>();
+    for (Container c : allContainers(pod)) {
+      records.add(new ContainerRecord(c.name(), ids.get(), paths.containerLog(uid, c.name(), 0).toString(), null, 0));
     }
     PodRecord record = new PodRecord(uid, pod.metadata().namespace(), pod.metadata().name(), manifest, lenient,
-        sandboxId, cgroups.podPath(uid), clock.instant(), Stage.Creating, 0, containerRecords);
+        ids.get(), cgroups.podPath(uid), scheduler.now(), Stage.Creating, 0, records);
     PodEntry entry = new PodEntry(pod, record);
     claim(entry);
     synchronized (entry) {
@@ -123,21 +155,11 @@ public final class PodManager implements PodLifecycle {
           rollback.push("delete pod record", () -> store.delete(uid));
           rollback.push("remove pod cgroup", () -> cgroups.remove(uid));
           rollback.push("remove pod volumes", () -> volumes.cleanup(uid));
-          Map<String, Path> prepared = volumes.prepare(pod);
-          EtcFiles etc = volumes.writeEtcFiles(pod, pod.hostname(), NODE_RESOLV_CONF);
-
-          rollback.push("shut down sandbox", () -> sandboxes.shutdown(sandboxId));
-          sandboxes.create(pod, sandboxId, cgroups.taskPath(uid, sandboxId));
-          SandboxController.SandboxInfo sandbox = sandboxes.start(sandboxId);
-          save(entry, entry.record.withPausePid(sandbox.pid()));
-
-          for (Container init : pod.spec().initContainers()) {
-            runInitContainer(entry, init, prepared, etc, rollback);
-          }
-          for (Container app : pod.spec().containers()) {
-            startContainer(entry, app, Labels.ROLE_APP, prepared, etc, rollback);
-          }
+          rollback.push("shut down sandbox", () -> sandboxes.shutdown(entry.record.sandboxId()));
+          rollback.push("remove containers", () -> removeContainers(entry));
+          startSandbox(entry);
           save(entry, entry.record.withStage(Stage.Ready));
+          advance(entry, true);
           rollback.commit();
         } catch (RuntimeException e) {
           throw rollback.failed(e);
@@ -147,39 +169,264 @@ public final class PodManager implements PodLifecycle {
     }
   }
 
-  private void runInitContainer(
-      PodEntry entry, Container init, Map<String, Path> prepared, EtcFiles etc, Rollback rollback) {
-    String id = startContainer(entry, init, Labels.ROLE_INIT, prepared, etc, rollback);
-    Optional<TaskExit> exit = runtime.waitTask(id, INIT_CONTAINER_TIMEOUT);
-    if (exit.isEmpty()) {
-      throw SandboxdException.failedPrecondition(
-          "init container %s did not finish within %d minutes", init.name(), INIT_CONTAINER_TIMEOUT.toMinutes());
+  /** Volumes, /etc files and the pause task; the sandbox id is the record's. */
+  private void startSandbox(PodEntry entry) {
+    Pod pod = entry.pod;
+    String sandboxId = entry.record.sandboxId();
+    volumes.prepare(pod);
+    volumes.writeEtcFiles(pod, pod.hostname(), NODE_RESOLV_CONF);
+    sandboxes.create(pod, sandboxId, cgroups.taskPath(pod.metadata().uid(), sandboxId));
+    byContainerId.put(sandboxId, entry);
+    publish(entry, "", Type.SandboxCreated, "", "");
+    SandboxController.SandboxInfo sandbox = sandboxes.start(sandboxId);
+    save(entry, entry.record.withPausePid(sandbox.pid()));
+    publish(entry, "", Type.SandboxReady, "", "pause pid " + sandbox.pid());
+  }
+
+  /**
+   * Starts what may start now: init containers in order (a regular one must exit 0 before the
+   * next; a sidecar only needs to run), then every app container. With failFast a start
+   * failure propagates (the caller rolls back); otherwise it counts as the container's exit.
+   */
+  private void advance(PodEntry entry, boolean failFast) {
+    for (Container init : entry.pod.spec().initContainers()) {
+      ContainerRecord cr = entry.record.container(init.name());
+      Optional<TaskInfo> task = runtime.task(cr.containerId());
+      boolean neverStarted = cr.startedAt() == null && task.isEmpty() && cr.restartAt() == null;
+      if (init.supervision().isSidecar()) {
+        if (neverStarted) {
+          start(entry, init, Labels.ROLE_INIT, failFast);
+        }
+        continue;
+      }
+      boolean completed = task.isPresent() && task.get().status() == TaskStatus.Stopped && task.get().exitCode() == 0;
+      if (completed) {
+        continue;
+      }
+      if (neverStarted) {
+        start(entry, init, Labels.ROLE_INIT, failFast);
+      }
+      return;
     }
-    if (exit.get().exitCode() != 0) {
-      throw SandboxdException.failedPrecondition(
-          "init container %s exited with code %d; see `sandboxctl logs %s %s`",
-          init.name(), exit.get().exitCode(), entry.pod.fullName(), init.name());
+    for (Container app : entry.pod.spec().containers()) {
+      ContainerRecord cr = entry.record.container(app.name());
+      if (cr.startedAt() == null && cr.restartAt() == null && runtime.task(cr.containerId()).isEmpty()) {
+        start(entry, app, Labels.ROLE_APP, failFast);
+      }
     }
   }
 
-  private String startContainer(
-      PodEntry entry, Container c, String role, Map<String, Path> prepared, EtcFiles etc, Rollback rollback) {
+  private void start(PodEntry entry, Container c, String role, boolean failFast) {
     PodRecord record = entry.record;
-    ContainerRecord cr = containerRecord(record, c.name());
-    List<VolumeBind> binds = volumes.binds(c, prepared);
-    rollback.push("remove container " + c.name(), () -> containers.remove(cr.containerId()));
-    containers.createAndStart(new ContainerLaunch(entry.pod, c, role, cr.containerId(), record.sandboxId(),
-        record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()), binds, etc, Path.of(cr.logPath())));
-    Instant started = clock.instant();
-    List<ContainerRecord> updated = new ArrayList<>();
-    for (ContainerRecord r : entry.record.containers()) {
-      updated.add(r.name().equals(c.name())
-          ? new ContainerRecord(r.name(), r.containerId(), r.logPath(), started, r.restartCount())
-          : r);
+    ContainerRecord cr = record.container(c.name());
+    byContainerId.put(cr.containerId(), entry);
+    try {
+      containers.createAndStart(new ContainerLaunch(entry.pod, c, role, cr.containerId(), record.sandboxId(),
+          record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()),
+          volumes.binds(c, volumes.prepared(entry.pod)), volumes.etcFiles(entry.pod), Path.of(cr.logPath())));
+    } catch (RuntimeException e) {
+      if (failFast) {
+        throw e;
+      }
+      LOG.log(Level.WARNING, "starting {0} of {1} failed: {2}", c.name(), entry.pod.fullName(), e.getMessage());
+      exited(entry, c, cr, new Termination(START_ERROR_EXIT_CODE, "StartError", null, scheduler.now()), e.getMessage());
+      return;
     }
-    save(entry, entry.record.withContainers(updated));
-    return cr.containerId();
+    save(entry, entry.record.withContainer(cr.started(scheduler.now())));
+    publish(entry, c.name(), cr.restartCount() == 0 ? Type.ContainerStarted : Type.ContainerRestarted, "",
+        "container " + cr.containerId());
   }
+
+  // --- supervision: containerd's task events ---
+
+  @Override
+  public void taskExited(String containerId, int exitCode, Instant exitedAt) {
+    PodEntry entry = byContainerId.get(containerId);
+    if (entry == null) {
+      return;
+    }
+    synchronized (entry) {
+      if (entry.record.stage() != Stage.Ready) {
+        return;
+      }
+      if (containerId.equals(entry.record.sandboxId())) {
+        sandboxLost(entry);
+        return;
+      }
+      for (Container c : allContainers(entry.pod)) {
+        ContainerRecord cr = entry.record.container(c.name());
+        if (cr.containerId().equals(containerId) && cr.restartAt() == null && entry.handledExits.add(containerId)) {
+          String reason = cr.oomKilled() ? "OOMKilled" : exitCode == 0 ? "Completed" : "Error";
+          exited(entry, c, cr, new Termination(exitCode, reason, cr.startedAt(), exitedAt), "exit code " + exitCode);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void taskOomKilled(String containerId) {
+    PodEntry entry = byContainerId.get(containerId);
+    if (entry == null) {
+      return;
+    }
+    synchronized (entry) {
+      for (ContainerRecord cr : entry.record.containers()) {
+        if (cr.containerId().equals(containerId)) {
+          save(entry, entry.record.withContainer(cr.withOomKill()));
+          publish(entry, cr.name(), Type.ContainerOomKilled, "OOMKilled", "the kernel killed a process for lack of memory");
+        }
+      }
+    }
+  }
+
+  @Override
+  public void streamStarted() {
+    workers.execute(this::reconcileAll);
+  }
+
+  /** Reconciles every pod with containerd, one after another. */
+  void reconcileAll() {
+    for (PodEntry entry : pods.values()) {
+      reconcile(entry);
+    }
+  }
+
+  /** Acts on whatever happened while nobody was listening: exits, due restarts, missing starts, a dead sandbox. */
+  private void reconcile(PodEntry entry) {
+    synchronized (entry) {
+      if (entry.record.stage() != Stage.Ready) {
+        return;
+      }
+      try {
+        if (!sandboxes.status(entry.record.sandboxId()).running()) {
+          sandboxLost(entry);
+          return;
+        }
+        for (Container c : allContainers(entry.pod)) {
+          ContainerRecord cr = entry.record.container(c.name());
+          if (cr.restartAt() != null) {
+            scheduleRestart(entry, c.name(), cr.containerId(), cr.restartAt());
+            continue;
+          }
+          Optional<TaskInfo> task = runtime.task(cr.containerId());
+          if (task.isPresent() && task.get().status() == TaskStatus.Stopped) {
+            taskExited(cr.containerId(), task.get().exitCode(), task.get().exitedAt().orElse(scheduler.now()));
+          }
+        }
+        advance(entry, false);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "reconciling " + entry.pod.fullName(), e);
+      }
+    }
+  }
+
+  /** A container's run ended: restart it under the policy (with back-off), or move the pod on. */
+  private void exited(PodEntry entry, Container c, ContainerRecord cr, Termination ended, String message) {
+    publish(entry, c.name(), Type.ContainerExited, ended.reason(), message);
+    boolean isInit = entry.pod.spec().initContainers().contains(c);
+    boolean sidecar = c.supervision().isSidecar();
+    boolean restart;
+    if (sidecar) {
+      restart = true;
+    } else if (isInit) {
+      // An init container must succeed: retried unless the policy is Never.
+      restart = ended.exitCode() != 0 && entry.pod.spec().restartPolicy() != dev.sandboxd.pod.RestartPolicy.Never;
+    } else {
+      restart = RestartBackOff.restarts(entry.pod.spec().restartPolicy(), ended.exitCode());
+    }
+    if (!restart) {
+      if (isInit && ended.exitCode() == 0) {
+        advance(entry, false);
+      }
+      return;
+    }
+    Instant at = backOff.restartAt(Optional.ofNullable(cr.backOff()), ended.finishedAt());
+    ContainerRecord scheduled = entry.record.container(c.name());
+    // A start failure has no task to read the termination from later: keep it now.
+    if (ended.exitCode() == START_ERROR_EXIT_CODE && "StartError".equals(ended.reason())) {
+      scheduled = new ContainerRecord(scheduled.name(), scheduled.containerId(), scheduled.logPath(), null,
+          scheduled.restartCount(), ended, scheduled.backOff(), null, false);
+    }
+    save(entry, entry.record.withContainer(scheduled.restartScheduled(at)));
+    if (at.isAfter(scheduler.now())) {
+      publish(entry, c.name(), Type.ContainerBackOff, "CrashLoopBackOff",
+          "restarting in " + Duration.between(scheduler.now(), at).toMillis() + " ms");
+    }
+    scheduleRestart(entry, c.name(), cr.containerId(), at);
+  }
+
+  private void scheduleRestart(PodEntry entry, String name, String containerId, Instant at) {
+    Scheduler.Cancellable previous = entry.restarts.remove(name);
+    if (previous != null) {
+      previous.cancel();
+    }
+    entry.restarts.put(name, scheduler.schedule(Duration.between(scheduler.now(), at), () -> restart(entry, name, containerId)));
+  }
+
+  /** Replaces a container's ended run with a new one (new id, new log file), unless the pod moved on. */
+  private void restart(PodEntry entry, String name, String oldContainerId) {
+    synchronized (entry) {
+      entry.restarts.remove(name);
+      ContainerRecord cr = entry.record.container(name);
+      if (entry.record.stage() != Stage.Ready || !cr.containerId().equals(oldContainerId)) {
+        return;
+      }
+      Container c = containerSpec(entry.pod, name);
+      Termination ended = runtime.task(oldContainerId)
+          .filter(t -> t.status() == TaskStatus.Stopped)
+          .map(t -> ContainerStates.termination(cr, t))
+          .orElse(cr.lastTermination() != null && cr.startedAt() == null ? cr.lastTermination()
+              : new Termination(START_ERROR_EXIT_CODE, "Unknown", cr.startedAt(), scheduler.now()));
+      try {
+        containers.remove(oldContainerId);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "removing the ended run of " + name + " of " + entry.pod.fullName(), e);
+      }
+      byContainerId.remove(oldContainerId);
+      entry.handledExits.remove(oldContainerId);
+      String newId = ids.get();
+      ContainerRecord next = cr.nextRun(newId,
+          paths.containerLog(entry.record.uid(), name, cr.restartCount() + 1).toString(), ended,
+          backOff.restarted(Optional.ofNullable(cr.backOff()), scheduler.now()));
+      save(entry, entry.record.withContainer(next));
+      boolean isInit = entry.pod.spec().initContainers().contains(c);
+      start(entry, c, isInit ? Labels.ROLE_INIT : Labels.ROLE_APP, false);
+    }
+  }
+
+  /**
+   * The pause task died: the namespaces are gone. Under Never the pod has failed (its containers
+   * are killed); otherwise it is rebuilt as a whole, as kubelet does: new sandbox, containers recreated.
+   */
+  private void sandboxLost(PodEntry entry) {
+    publish(entry, "", Type.SandboxStopped, "SandboxDied", "the pause task exited");
+    cancelRestarts(entry);
+    if (entry.pod.spec().restartPolicy() == dev.sandboxd.pod.RestartPolicy.Never) {
+      for (ContainerRecord cr : entry.record.containers()) {
+        containers.stop(cr.containerId(), 9, Duration.ZERO);
+      }
+      save(entry, entry.record.withStage(Stage.SandboxLost));
+      return;
+    }
+    removeContainers(entry);
+    sandboxes.shutdown(entry.record.sandboxId());
+    byContainerId.remove(entry.record.sandboxId());
+    List<ContainerRecord> fresh = new ArrayList<>();
+    for (ContainerRecord cr : entry.record.containers()) {
+      Termination ended = new Termination(START_ERROR_EXIT_CODE, "SandboxDied", cr.startedAt(), scheduler.now());
+      fresh.add(cr.nextRun(ids.get(), paths.containerLog(entry.record.uid(), cr.name(), cr.restartCount() + 1).toString(),
+          ended, cr.backOff()));
+    }
+    save(entry, entry.record.withSandbox(ids.get()).withContainers(fresh));
+    try {
+      startSandbox(entry);
+      advance(entry, false);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "rebuilding the sandbox of " + entry.pod.fullName(), e);
+    }
+  }
+
+  // --- stop, remove ---
 
   @Override
   public PodStatus stop(String podRef, Optional<Duration> gracePeriod) {
@@ -190,50 +437,101 @@ public final class PodManager implements PodLifecycle {
     }
   }
 
+  /**
+   * Graceful termination: app containers together (preStop hook, then the stop signal, SIGKILL
+   * when the grace period is up), then sidecars in reverse order within what is left of it, the
+   * pause task last.
+   */
   private void stopLocked(PodEntry entry, Duration grace) {
     if (entry.record.stage() == Stage.Stopped) {
       return;
     }
     save(entry, entry.record.withStage(Stage.Stopping));
-    // App containers stop together, each with the whole grace period, as kubelet does.
-    List<CompletableFuture<Void>> stops = new ArrayList<>();
-    for (Container c : allContainers(entry.pod)) {
-      String id = containerRecord(entry.record, c.name()).containerId();
-      stops.add(CompletableFuture.runAsync(() -> containers.stop(id, containers.stopSignal(c.image()), grace), workers));
+    cancelRestarts(entry);
+    Instant deadline = scheduler.now().plus(grace);
+    List<CompletableFuture<Void>> apps = new ArrayList<>();
+    for (Container c : entry.pod.spec().containers()) {
+      apps.add(CompletableFuture.runAsync(() -> stopContainer(entry, c, deadline), workers));
     }
-    joinAll(stops);
+    joinAll(apps);
+    List<Container> init = new ArrayList<>(entry.pod.spec().initContainers());
+    java.util.Collections.reverse(init);
+    for (Container c : init) {
+      stopContainer(entry, c, deadline);
+    }
     sandboxes.stop(entry.record.sandboxId(), PAUSE_STOP_TIMEOUT);
     save(entry, entry.record.withStage(Stage.Stopped));
+    publish(entry, "", Type.SandboxStopped, "Stopped", "");
+  }
+
+  private void stopContainer(PodEntry entry, Container c, Instant deadline) {
+    String id = entry.record.container(c.name()).containerId();
+    Optional<TaskInfo> task = runtime.task(id);
+    if (task.isEmpty() || task.get().status() != TaskStatus.Running) {
+      return;
+    }
+    if (!c.supervision().preStopCommand().isEmpty()) {
+      Duration left = Duration.between(scheduler.now(), deadline);
+      try {
+        if (!left.isNegative() && !left.isZero()) {
+          containers.exec(id, paths.execDir(entry.record.uid()), c.supervision().preStopCommand(), Optional.of(left));
+        }
+      } catch (RuntimeException e) {
+        publish(entry, c.name(), Type.ContainerExited, "FailedPreStopHook", e.getMessage());
+      }
+    }
+    Duration left = Duration.between(scheduler.now(), deadline);
+    containers.stop(id, containers.stopSignal(c.image()), left.isNegative() ? Duration.ZERO : left);
   }
 
   @Override
   public void remove(String podRef, boolean force) {
     PodEntry entry = resolve(podRef);
     synchronized (entry) {
-      PodRecord record = entry.record;
-      if (record.stage() != Stage.Stopped && record.stage() != Stage.Removing) {
+      Stage stage = entry.record.stage();
+      if (stage != Stage.Stopped && stage != Stage.Removing && stage != Stage.SandboxLost) {
         if (!force) {
           throw SandboxdException.failedPrecondition(
               "pod %s is %s: stop it first, or remove it with --force", entry.pod.fullName(),
-              record.stage() == Stage.Ready ? "running" : record.stage().name().toLowerCase());
+              stage == Stage.Ready ? "running" : stage.name().toLowerCase());
         }
         stopLocked(entry, Duration.ZERO);
       }
       save(entry, entry.record.withStage(Stage.Removing));
-      for (ContainerRecord c : entry.record.containers()) {
-        containers.remove(c.containerId());
-      }
-      sandboxes.shutdown(record.sandboxId());
-      try {
-        volumes.cleanup(record.uid());
-      } catch (IOException e) {
-        throw SandboxdException.internal("removing volumes of " + entry.pod.fullName() + ": " + e.getMessage(), e);
-      }
-      cgroups.remove(record.uid());
-      store.delete(record.uid());
+      removeEverything(entry.record);
+      store.delete(entry.record.uid());
       release(entry);
+      publish(entry, "", Type.SandboxRemoved, "", "");
     }
   }
+
+  /** Every object of the pod, containerd's first; each step is idempotent, so this also finishes a crashed removal. */
+  private void removeEverything(PodRecord record) {
+    for (ContainerRecord c : record.containers()) {
+      containers.remove(c.containerId());
+    }
+    for (ContainerRuntime.ContainerInfo leftover : runtime.listContainers(Map.of(Labels.POD_UID, record.uid()))) {
+      if (!leftover.id().equals(record.sandboxId())) {
+        containers.remove(leftover.id());
+      }
+    }
+    sandboxes.shutdown(record.sandboxId());
+    try {
+      volumes.cleanup(record.uid());
+    } catch (IOException e) {
+      throw SandboxdException.internal("removing volumes of " + record.namespace() + "/" + record.name() + ": " + e.getMessage(), e);
+    }
+    cgroups.remove(record.uid());
+  }
+
+  private void removeContainers(PodEntry entry) {
+    for (ContainerRecord c : entry.record.containers()) {
+      containers.remove(c.containerId());
+      byContainerId.remove(c.containerId());
+    }
+  }
+
+  // --- queries ---
 
   @Override
   public List<PodStatus> list() {
@@ -253,9 +551,9 @@ public final class PodManager implements PodLifecycle {
   public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
       throws IOException {
     PodEntry entry = resolve(podRef);
-    ContainerRecord record = containerRecord(entry.record, container);
+    ContainerRecord record = entry.record.container(container);
     BooleanSupplier running = () -> runtime.task(record.containerId())
-        .map(t -> t.status() == ContainerRuntime.TaskStatus.Running || t.status() == ContainerRuntime.TaskStatus.Created)
+        .map(t -> t.status() == TaskStatus.Running || t.status() == TaskStatus.Created)
         .orElse(false);
     logs.copy(Path.of(record.logPath()), out, follow, () -> keepFollowing.getAsBoolean() && running.getAsBoolean());
   }
@@ -263,20 +561,83 @@ public final class PodManager implements PodLifecycle {
   @Override
   public ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout) {
     PodEntry entry = resolve(podRef);
-    ContainerRecord record = containerRecord(entry.record, container);
+    ContainerRecord record = entry.record.container(container);
     return containers.exec(record.containerId(), paths.execDir(entry.record.uid()), command, timeout);
   }
 
-  /** Adopts the pods sandboxd recorded before a restart; runs once, before serving. */
+  /** The lifecycle events kept so far, and live ones to come through {@link LifecycleEvents#subscribe}. */
+  public LifecycleEvents events() {
+    return events;
+  }
+
+  // --- recovery ---
+
+  /**
+   * Adopts what sandboxd recorded before a restart or crash: half-made and half-removed pods are
+   * removed, half-stopped ones stopped, the rest supervised again (their back-off timers resume
+   * from the record). containerd objects of sandboxd that no record claims are removed. Runs once,
+   * before serving; the event stream's start then reconciles every adopted pod.
+   */
   public void recover() {
+    Set<String> known = new HashSet<>();
     for (PodRecord record : store.list()) {
-      Pod pod = manifests.parse(record.manifest(), record.lenient()).pod();
-      // A generated uid is not in the manifest: the record's is the pod's.
-      PodMeta meta = pod.metadata();
-      Pod adopted = new Pod(new PodMeta(meta.name(), meta.namespace(), record.uid(), meta.labels(), meta.annotations()), pod.spec());
-      pods.put(record.uid(), new PodEntry(adopted, record));
+      known.add(record.uid());
+      Pod pod;
+      try {
+        Pod parsed = manifests.parse(record.manifest(), record.lenient()).pod();
+        PodMeta meta = parsed.metadata();
+        // A generated uid is not in the manifest: the record's is the pod's.
+        pod = new Pod(new PodMeta(meta.name(), meta.namespace(), record.uid(), meta.labels(), meta.annotations()), parsed.spec());
+      } catch (SandboxdException e) {
+        LOG.log(Level.ERROR, "pod record {0} no longer parses ({1}); removing the pod", record.uid(), e.getMessage());
+        removeRecorded(record);
+        continue;
+      }
+      PodEntry entry = new PodEntry(pod, record);
+      switch (record.stage()) {
+        case Creating:
+        case Removing:
+          LOG.log(Level.INFO, "rolling back {0}, left {1} by a crash", pod.fullName(), record.stage());
+          removeRecorded(record);
+          publish(entry, "", Type.SandboxRemoved, "Recovered", "removed a pod left " + record.stage());
+          break;
+        default:
+          pods.put(record.uid(), entry);
+          byContainerId.put(record.sandboxId(), entry);
+          record.containers().forEach(c -> byContainerId.put(c.containerId(), entry));
+          if (record.stage() == Stage.Stopping) {
+            synchronized (entry) {
+              save(entry, record.withStage(Stage.Ready));
+              stopLocked(entry, Duration.ZERO);
+            }
+          }
+      }
+    }
+    for (ContainerRuntime.ContainerInfo c : runtime.listContainers(Map.of())) {
+      String uid = c.labels().get(Labels.POD_UID);
+      if (uid != null && !known.contains(uid)) {
+        LOG.log(Level.INFO, "removing orphan container {0} of pod uid {1}", c.id(), uid);
+        containers.remove(c.id());
+        try {
+          volumes.cleanup(uid);
+        } catch (IOException e) {
+          LOG.log(Level.WARNING, "removing volumes of orphan pod " + uid, e);
+        }
+        cgroups.remove(uid);
+      }
     }
   }
+
+  private void removeRecorded(PodRecord record) {
+    try {
+      removeEverything(record);
+      store.delete(record.uid());
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "removing pod " + record.uid() + " failed; it stays recorded and is retried at the next start", e);
+    }
+  }
+
+  // --- helpers ---
 
   private PodStatus status(PodEntry entry) {
     PodRecord record = entry.record;
@@ -284,22 +645,44 @@ public final class PodManager implements PodLifecycle {
     SandboxStatus.State sandboxState = record.stage() == Stage.Creating && !sandbox.running()
         ? SandboxStatus.State.NotReady
         : sandbox.running() ? SandboxStatus.State.Ready : SandboxStatus.State.Stopped;
+    Instant now = scheduler.now();
+    boolean hasInit = !entry.pod.spec().initContainers().isEmpty();
     List<ContainerStatus> init = new ArrayList<>();
     for (Container c : entry.pod.spec().initContainers()) {
-      init.add(ContainerStates.of(c, containerRecord(record, c.name()), record.stage(), runtime));
+      ContainerRecord cr = record.container(c.name());
+      init.add(ContainerStates.of(c, cr, runtime.task(cr.containerId()), false, readiness, now));
     }
     List<ContainerStatus> apps = new ArrayList<>();
     for (Container c : entry.pod.spec().containers()) {
-      apps.add(ContainerStates.of(c, containerRecord(record, c.name()), record.stage(), runtime));
+      ContainerRecord cr = record.container(c.name());
+      apps.add(ContainerStates.of(c, cr, runtime.task(cr.containerId()), hasInit, readiness, now));
     }
-    return new PodStatus(
-        entry.pod,
-        record.createdAt(),
-        PodPhases.of(record.stage(), sandboxState, init, apps),
+    PodPhase phase;
+    if (record.stage() == Stage.Creating) {
+      phase = PodPhase.Pending;
+    } else if (record.stage() == Stage.SandboxLost) {
+      phase = PodPhase.Failed;
+    } else {
+      phase = PodPhases.of(entry.pod.spec(), init, apps, record.stage() == Stage.Stopped || record.stage() == Stage.Stopping);
+    }
+    return new PodStatus(entry.pod, record.createdAt(), phase,
         new SandboxStatus(record.sandboxId(), sandboxState, sandbox.pid(), cgroups.taskPath(record.uid(), record.sandboxId()),
             sandbox.netnsPath(), record.createdAt()),
-        init,
-        apps);
+        init, apps);
+  }
+
+  private void cancelRestarts(PodEntry entry) {
+    entry.restarts.values().forEach(Scheduler.Cancellable::cancel);
+    entry.restarts.clear();
+    List<ContainerRecord> cleared = new ArrayList<>();
+    for (ContainerRecord cr : entry.record.containers()) {
+      cleared.add(cr.restartAt() == null ? cr : cr.restartScheduled(null));
+    }
+    save(entry, entry.record.withContainers(cleared));
+  }
+
+  private void publish(PodEntry entry, String container, Type type, String reason, String message) {
+    events.publish(new LifecycleEvent(scheduler.now(), entry.pod.fullName(), entry.pod.metadata().uid(), container, type, reason, message));
   }
 
   private void claim(PodEntry entry) {
@@ -318,6 +701,7 @@ public final class PodManager implements PodLifecycle {
 
   private void release(PodEntry entry) {
     pods.remove(entry.record.uid(), entry);
+    byContainerId.values().removeIf(e -> e == entry);
   }
 
   private void save(PodEntry entry, PodRecord next) {
@@ -351,11 +735,8 @@ public final class PodManager implements PodLifecycle {
     throw SandboxdException.notFound("pod %s not found", slash < 0 ? "default/" + ref : ref);
   }
 
-  private static ContainerRecord containerRecord(PodRecord record, String name) {
-    return record.containers().stream()
-        .filter(c -> c.name().equals(name))
-        .findFirst()
-        .orElseThrow(() -> SandboxdException.notFound("container %s not found in pod %s/%s", name, record.namespace(), record.name()));
+  private static Container containerSpec(Pod pod, String name) {
+    return allContainers(pod).stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }
 
   private static List<Container> allContainers(Pod pod) {

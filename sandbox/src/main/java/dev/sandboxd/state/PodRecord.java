@@ -1,5 +1,7 @@
 package dev.sandboxd.state;
 
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.supervisor.RestartBackOff;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,15 +31,78 @@ public record PodRecord(
 
   public enum Stage {
     Creating,
+    /** Sandbox up; init containers, then app containers, are being started and supervised. */
     Ready,
     Stopping,
     Stopped,
+    /** The pause task died under restartPolicy Never: containers killed, the pod Failed. */
+    SandboxLost,
     Removing
   }
 
-  /** @param startedAt null until the task started */
+  /**
+   * One container across its restarts: the current run's ids and start, how the previous run
+   * ended, and the restart back-off.
+   *
+   * @param startedAt null until the current task started
+   * @param lastTermination null until a run ended
+   * @param backOff null until the first restart
+   * @param restartAt null unless a restart is scheduled (the container shows CrashLoopBackOff)
+   * @param oomKilled whether containerd reported an OOM kill for the current run
+   */
   public record ContainerRecord(
-      String name, String containerId, String logPath, Instant startedAt, int restartCount) {}
+      String name,
+      String containerId,
+      String logPath,
+      Instant startedAt,
+      int restartCount,
+      Termination lastTermination,
+      RestartBackOff.State backOff,
+      Instant restartAt,
+      boolean oomKilled) {
+
+    /** A container that has not run yet. */
+    public ContainerRecord(String name, String containerId, String logPath, Instant startedAt, int restartCount) {
+      this(name, containerId, logPath, startedAt, restartCount, null, null, null, false);
+    }
+
+    public ContainerRecord started(Instant at) {
+      return new ContainerRecord(name, containerId, logPath, at, restartCount, lastTermination, backOff, null, false);
+    }
+
+    public ContainerRecord withOomKill() {
+      return new ContainerRecord(name, containerId, logPath, startedAt, restartCount, lastTermination, backOff, restartAt, true);
+    }
+
+    public ContainerRecord restartScheduled(Instant at) {
+      return new ContainerRecord(name, containerId, logPath, startedAt, restartCount, lastTermination, backOff, at, oomKilled);
+    }
+
+    /** The next run: a new container id and log file, the ended run remembered. */
+    public ContainerRecord nextRun(String newContainerId, String newLogPath, Termination ended, RestartBackOff.State newBackOff) {
+      return new ContainerRecord(name, newContainerId, newLogPath, null, restartCount + 1, ended, newBackOff, null, false);
+    }
+  }
+
+  /** How a container's run ended. */
+  public record Termination(int exitCode, String reason, Instant startedAt, Instant finishedAt) {}
+
+  public ContainerRecord container(String name) {
+    return containers.stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> SandboxdException.notFound("container %s not found in pod %s/%s", name, namespace, this.name));
+  }
+
+  public PodRecord withContainer(ContainerRecord updated) {
+    List<ContainerRecord> next = new java.util.ArrayList<>();
+    for (ContainerRecord c : containers) {
+      next.add(c.name().equals(updated.name()) ? updated : c);
+    }
+    return withContainers(next);
+  }
+
+  public PodRecord withSandbox(String newSandboxId) {
+    return new PodRecord(uid, namespace, name, manifest, lenient, newSandboxId, cgroupPath, createdAt, stage, 0, containers);
+  }
 
   public PodRecord withStage(Stage next) {
     return new PodRecord(uid, namespace, name, manifest, lenient, sandboxId, cgroupPath, createdAt, next, pausePid, containers);

@@ -33,6 +33,19 @@ public final class VolumeManager {
     this.mounts = mounts;
   }
 
+  /** Where each volume of the pod lives on the node (what {@link #prepare} makes ready). */
+  public Map<String, Path> prepared(Pod pod) {
+    Map<String, Path> paths = new HashMap<>();
+    for (Volume volume : pod.spec().volumes()) {
+      if (volume.source() instanceof Volume.EmptyDir) {
+        paths.put(volume.name(), volumesDir(pod).resolve(volume.name()));
+      } else if (volume.source() instanceof Volume.HostPath hostPath) {
+        paths.put(volume.name(), Path.of(hostPath.path()));
+      }
+    }
+    return paths;
+  }
+
   /** Creates or checks every volume of the pod; returns each volume's host directory or file. */
   public Map<String, Path> prepare(Pod pod) {
     Map<String, Path> prepared = new HashMap<>();
@@ -82,7 +95,7 @@ public final class VolumeManager {
    * /etc/resolv.conf (the node's), which every container gets bound in, as kubelet does.
    */
   public EtcFiles writeEtcFiles(Pod pod, String hostname, Path nodeResolvConf) {
-    Path dir = podsRoot.resolve(pod.metadata().uid()).resolve("etc");
+    Path dir = etcDir(pod);
     try {
       Files.createDirectories(dir);
       Path hosts = Files.writeString(dir.resolve("hosts"), String.join("\n",
@@ -103,6 +116,18 @@ public final class VolumeManager {
     } catch (IOException e) {
       throw SandboxdException.internal("writing /etc files of pod " + pod.fullName() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The files {@link #writeEtcFiles} wrote for the pod. */
+  public EtcFiles etcFiles(Pod pod) {
+    Path dir = etcDir(pod);
+    Path resolv = dir.resolve("resolv.conf");
+    return new EtcFiles(Optional.of(dir.resolve("hostname").toString()), Optional.of(dir.resolve("hosts").toString()),
+        Files.exists(resolv) ? Optional.of(resolv.toString()) : Optional.empty());
+  }
+
+  private Path etcDir(Pod pod) {
+    return podsRoot.resolve(pod.metadata().uid()).resolve("etc");
   }
 
   /** Unmounts and deletes the pod's emptyDirs. Safe to call again and on a half-made pod. */

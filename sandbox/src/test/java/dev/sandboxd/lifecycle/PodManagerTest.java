@@ -17,6 +17,8 @@ import dev.sandboxd.runtime.Labels;
 import dev.sandboxd.sandbox.PauseSandboxController;
 import dev.sandboxd.state.PodRecord;
 import dev.sandboxd.state.PodStore;
+import dev.sandboxd.supervisor.ManualScheduler;
+import dev.sandboxd.supervisor.RestartBackOff;
 import dev.sandboxd.system.Mounts;
 import dev.sandboxd.system.ProcessPrivileges;
 import dev.sandboxd.volume.VolumeManager;
@@ -52,6 +54,8 @@ class PodManagerTest {
   final MemoryStore store = new MemoryStore();
   final Set<String> cgroupsRemoved = new HashSet<>();
   final ExecutorService workers = Executors.newCachedThreadPool();
+  final ManualScheduler scheduler = new ManualScheduler(Instant.parse("2026-11-22T00:00:00Z"));
+  final LifecycleEvents events = new LifecycleEvents();
   PodManager pods;
 
   @BeforeEach
@@ -83,7 +87,9 @@ class PodManagerTest {
         },
         store,
         new PodPaths(root),
-        Clock.systemUTC(),
+        scheduler,
+        new RestartBackOff(Duration.ofSeconds(10), Duration.ofSeconds(300)),
+        events,
         () -> String.format("id%04d", ids.incrementAndGet()),
         workers);
   }
@@ -133,10 +139,12 @@ class PodManagerTest {
 
   @Test
   void aFailureHalfwayRollsBackEverythingInReverse() {
-    runtime.failCreateTaskWhen(id -> id.equals("id0003")); // the second app container
+    runtime.failCreateTaskWhen(id -> id.equals("id0002")); // the second app container (the sandbox is id0003)
     SandboxdException e = assertThrows(SandboxdException.class, () -> pods.run(manifest("web", "a", "b"), false));
 
     assertTrue(e.getMessage().contains("injected"), e.getMessage());
+    assertEquals(List.of("SandboxCreated", "SandboxReady", "ContainerStarted"),
+        events.recent().stream().map(ev -> ev.type().name()).toList());
     assertEquals(Map.of(), runtime.leftovers(), "nothing left in containerd");
     assertTrue(store.records.isEmpty(), "no record left");
     assertTrue(cgroupsRemoved.contains("uid-web"), "pod cgroup removed");
@@ -194,14 +202,18 @@ class PodManagerTest {
   }
 
   @Test
-  void phaseFollowsTheContainersWhenTheyExit() {
-    PodStatus status = pods.run(manifest("job", "a", "b"), false).status();
-    runtime.exit(status.containers().get(0).containerId(), 0);
+  void phaseFollowsTheContainersWhenTheyExitUnderNever() {
+    PodStatus status = pods.run(manifest("job", "a", "b").replace("terminationGracePeriodSeconds: 1", "restartPolicy: Never"), false).status();
+    exit(status.containers().get(0).containerId(), 0);
     assertEquals(PodPhase.Running, pods.inspect("job").phase());
-    runtime.exit(status.containers().get(1).containerId(), 0);
-    assertEquals(PodPhase.Succeeded, pods.inspect("job").phase());
-    runtime.exit(status.containers().get(1).containerId(), 2);
+    exit(status.containers().get(1).containerId(), 2);
     assertEquals(PodPhase.Failed, pods.inspect("job").phase());
+    assertEquals(0, scheduler.pendingCount(), "nothing is restarted under Never");
+  }
+
+  void exit(String containerId, int code) {
+    runtime.exit(containerId, code);
+    pods.taskExited(containerId, code, scheduler.now());
   }
 
   @Test
@@ -214,6 +226,192 @@ class PodManagerTest {
     assertEquals(PodPhase.Running, adopted.phase());
     restarted.remove("web", true);
     assertEquals(Map.of(), runtime.leftovers());
+  }
+
+  // --- supervision ---
+
+  static String pod(String name, String policy, String initContainers, String containers) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s, uid: uid-%s}
+        spec:
+          restartPolicy: %s
+          terminationGracePeriodSeconds: 1
+          initContainers: [%s]
+          containers: [%s]
+        """.formatted(name, name, policy, initContainers, containers);
+  }
+
+  static String c(String name) {
+    return "{name: " + name + ", image: " + BUSYBOX + ", command: [sleep, '1']}";
+  }
+
+  static String sidecar(String name) {
+    return "{name: " + name + ", image: " + BUSYBOX + ", command: [sleep, '1'], restartPolicy: Always}";
+  }
+
+  ContainerStatus container(String pod, String name) {
+    PodStatus status = pods.inspect(pod);
+    return java.util.stream.Stream.concat(status.initContainers().stream(), status.containers().stream())
+        .filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aCrashingContainerRestartsWithKubeletsGrowingBackOff() {
+    pods.run(pod("crash", "Always", "", c("app")), false);
+    String first = container("crash", "app").containerId();
+
+    exit(first, 1);
+    scheduler.advance(Duration.ZERO);
+    ContainerStatus second = container("crash", "app");
+    assertEquals(1, second.restartCount(), "the first restart is immediate");
+    assertTrue(second.state() instanceof ContainerStatus.Running);
+    assertEquals(1, second.lastState().orElseThrow().exitCode());
+    assertEquals("Error", second.lastState().orElseThrow().reason());
+
+    exit(second.containerId(), 1);
+    ContainerStatus waiting = container("crash", "app");
+    assertEquals("CrashLoopBackOff", ((ContainerStatus.Waiting) waiting.state()).reason());
+    assertEquals(PodPhase.Running, pods.inspect("crash").phase());
+    scheduler.advance(Duration.ofSeconds(9));
+    assertEquals(1, container("crash", "app").restartCount(), "still backing off after 9 s");
+    scheduler.advance(Duration.ofSeconds(1));
+    ContainerStatus third = container("crash", "app");
+    assertEquals(2, third.restartCount(), "restarted after 10 s");
+
+    exit(third.containerId(), 1);
+    scheduler.advance(Duration.ofSeconds(19));
+    assertEquals(2, container("crash", "app").restartCount());
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(3, container("crash", "app").restartCount(), "then after 20 s");
+    assertFalse(runtime.containers.containsKey(first), "ended runs are removed");
+    assertEquals(List.of("ContainerExited", "ContainerRestarted", "ContainerExited", "ContainerBackOff", "ContainerRestarted"),
+        events.recent().stream().map(e -> e.type().name()).filter(t -> t.startsWith("Container")).toList().subList(1, 6));
+  }
+
+  @Test
+  void onFailureLeavesASuccessAloneAndRestartsAFailure() {
+    pods.run(pod("job", "OnFailure", "", c("ok") + ", " + c("bad")), false);
+    exit(container("job", "ok").containerId(), 0);
+    exit(container("job", "bad").containerId(), 3);
+    scheduler.advance(Duration.ZERO);
+    assertEquals("Completed", ((ContainerStatus.Terminated) container("job", "ok").state()).reason());
+    assertEquals(0, container("job", "ok").restartCount());
+    assertEquals(1, container("job", "bad").restartCount());
+    assertEquals(PodPhase.Running, pods.inspect("job").phase());
+  }
+
+  @Test
+  void initContainersRunOneAfterAnotherBeforeTheApps() {
+    pods.run(pod("init", "Never", c("first") + ", " + c("second"), c("app")), false);
+    assertTrue(container("init", "first").state() instanceof ContainerStatus.Running);
+    assertEquals("PodInitializing", ((ContainerStatus.Waiting) container("init", "app").state()).reason());
+    assertEquals(PodPhase.Pending, pods.inspect("init").phase());
+
+    exit(container("init", "first").containerId(), 0);
+    assertTrue(container("init", "second").state() instanceof ContainerStatus.Running);
+    assertFalse(container("init", "app").state() instanceof ContainerStatus.Running);
+
+    exit(container("init", "second").containerId(), 0);
+    assertTrue(container("init", "app").state() instanceof ContainerStatus.Running);
+    assertEquals(PodPhase.Running, pods.inspect("init").phase());
+  }
+
+  @Test
+  void aFailedInitContainerFailsThePodUnderNeverAndIsRetriedOtherwise() {
+    pods.run(pod("never", "Never", c("setup"), c("app")), false);
+    exit(container("never", "setup").containerId(), 1);
+    scheduler.advance(Duration.ofMinutes(10));
+    assertEquals(PodPhase.Failed, pods.inspect("never").phase());
+    assertEquals(0, runtime.tasks.keySet().stream().filter(id -> id.equals(container("never", "app").containerId())).count());
+
+    pods.run(pod("retry", "OnFailure", c("setup"), c("app")), false);
+    exit(container("retry", "setup").containerId(), 1);
+    scheduler.advance(Duration.ZERO);
+    assertEquals(1, container("retry", "setup").restartCount());
+    exit(container("retry", "setup").containerId(), 0);
+    assertTrue(container("retry", "app").state() instanceof ContainerStatus.Running);
+  }
+
+  @Test
+  void aSidecarKeepsRunningIsRestartedEvenUnderNeverAndStopsAfterTheApp() {
+    PodStatus status = pods.run(pod("side", "Never", sidecar("proxy"), c("app")), false).status();
+    assertTrue(container("side", "proxy").state() instanceof ContainerStatus.Running);
+    assertTrue(container("side", "app").state() instanceof ContainerStatus.Running, "a running sidecar lets the apps start");
+
+    exit(container("side", "proxy").containerId(), 2);
+    scheduler.advance(Duration.ZERO);
+    assertEquals(1, container("side", "proxy").restartCount());
+
+    String proxy = container("side", "proxy").containerId();
+    String app = container("side", "app").containerId();
+    pods.stop("side", Optional.empty());
+    int appKill = runtime.calls.indexOf("kill " + app + " 15");
+    int proxyKill = runtime.calls.indexOf("kill " + proxy + " 15");
+    int pauseKill = runtime.calls.indexOf("kill " + status.sandbox().id() + " 15");
+    assertTrue(appKill >= 0 && appKill < proxyKill && proxyKill < pauseKill, runtime.calls.toString());
+  }
+
+  @Test
+  void anOomKillIsReportedAsOOMKilledWithExit137() {
+    pods.run(pod("oom", "Never", "", c("hog")), false);
+    String id = container("oom", "hog").containerId();
+    pods.taskOomKilled(id);
+    exit(id, 137);
+    ContainerStatus.Terminated t = (ContainerStatus.Terminated) container("oom", "hog").state();
+    assertEquals("OOMKilled", t.reason());
+    assertEquals(137, t.exitCode());
+    assertEquals(PodPhase.Failed, pods.inspect("oom").phase());
+  }
+
+  @Test
+  void afterARestartSandboxdAdoptsRunningPodsAndCatchesUpOnExitsItMissed() {
+    pods.run(pod("keep", "Always", "", c("app")), false);
+    String before = container("keep", "app").containerId();
+    runtime.exit(before, 1); // while sandboxd is down: no event
+
+    PodManager restarted = newManager();
+    restarted.recover();
+    restarted.reconcileAll();
+    scheduler.advance(Duration.ZERO);
+
+    ContainerStatus app = restarted.inspect("keep").container("app").orElseThrow();
+    assertEquals(1, app.restartCount());
+    assertTrue(app.state() instanceof ContainerStatus.Running);
+  }
+
+  @Test
+  void recoveryRollsBackHalfMadePodsAndRemovesOrphans() {
+    pods.run(pod("half", "Always", "", c("app")), false);
+    store.save(store.get("uid-half").orElseThrow().withStage(PodRecord.Stage.Creating));
+    runtime.createContainer(new dev.sandboxd.runtime.ContainerRuntime.ContainerCreate("orphan", BUSYBOX,
+        Map.of(Labels.POD_UID, "uid-gone", Labels.ROLE, Labels.ROLE_APP), "{}".getBytes(), "orphan"), "chain", false);
+
+    PodManager restarted = newManager();
+    restarted.recover();
+
+    assertEquals(Map.of(), runtime.leftovers());
+    assertTrue(store.records.isEmpty());
+    assertTrue(restarted.list().isEmpty());
+    assertTrue(cgroupsRemoved.containsAll(List.of("uid-half", "uid-gone")));
+  }
+
+  @Test
+  void aDeadSandboxIsRebuiltUnderAlwaysAndFailsThePodUnderNever() {
+    PodStatus always = pods.run(pod("rebuild", "Always", "", c("app")), false).status();
+    exit(always.sandbox().id(), 0);
+    PodStatus rebuilt = pods.inspect("rebuild");
+    assertFalse(rebuilt.sandbox().id().equals(always.sandbox().id()), "a new sandbox");
+    assertEquals(SandboxStatus.State.Ready, rebuilt.sandbox().state());
+    assertEquals(1, rebuilt.containers().get(0).restartCount());
+    assertTrue(rebuilt.containers().get(0).state() instanceof ContainerStatus.Running);
+    assertFalse(runtime.containers.containsKey(always.sandbox().id()));
+
+    PodStatus never = pods.run(pod("lost", "Never", "", c("app")), false).status();
+    exit(never.sandbox().id(), 0);
+    assertEquals(PodPhase.Failed, pods.inspect("lost").phase());
+    pods.remove("lost", false);
   }
 
   /** Images as a fixed table: the pause image and busybox. */
