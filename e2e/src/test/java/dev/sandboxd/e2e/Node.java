@@ -29,17 +29,20 @@ final class Node implements AutoCloseable {
 
   final Path dir;
   final Map<String, String> env;
+  private final List<String> sandboxdFlags;
   private final ManagedChannel channel;
 
-  private Node(Path dir, Map<String, String> env) {
+  private Node(Path dir, Map<String, String> env, List<String> sandboxdFlags) {
     this.dir = dir;
     this.env = env;
+    this.sandboxdFlags = sandboxdFlags;
     this.channel = UnixSocketChannels.open(Path.of(env.get("SANDBOXD_ADDRESS")), "e2e-client", 64 << 20);
   }
 
-  static Node start(String name) throws IOException, InterruptedException {
+  /** A node whose sandboxd gets the extra flags (e.g. a short restart back-off). */
+  static Node start(String name, String... sandboxdFlags) throws IOException, InterruptedException {
     Path dir = Path.of("/run", "sandboxd-e2e-" + name + "-" + ProcessHandle.current().pid());
-    Result up = Command.run(REPO.resolve("hack/node").toString(), "up", "--dir", dir.toString());
+    Result up = Command.run(nodeCommand("up", dir, List.of(sandboxdFlags)));
     if (up.exitCode() != 0) {
       throw new IllegalStateException("hack/node up failed: " + up.stderr() + "\n" + tail(dir.resolve("sandboxd.log")));
     }
@@ -50,9 +53,48 @@ final class Node implements AutoCloseable {
         env.put(line.substring(0, eq), line.substring(eq + 1));
       }
     }
-    Node node = new Node(dir, env);
+    Node node = new Node(dir, env, List.of(sandboxdFlags));
     node.importImage(REPO.resolve(".cache/images/busybox.tar"));
     return node;
+  }
+
+  private static String[] nodeCommand(String verb, Path dir, List<String> flags) {
+    List<String> cmd = new ArrayList<>(List.of(REPO.resolve("hack/node").toString(), verb, "--dir", dir.toString()));
+    if (!flags.isEmpty()) {
+      cmd.add("--");
+      cmd.addAll(flags);
+    }
+    return cmd.toArray(String[]::new);
+  }
+
+  /** Kills sandboxd with SIGKILL, as a crash would, and waits until it is gone. */
+  void killSandboxd() throws IOException, InterruptedException {
+    long pid = Long.parseLong(Files.readString(dir.resolve("sandboxd.pid")).trim());
+    ProcessHandle.of(pid).ifPresent(p -> {
+      p.destroyForcibly();
+      p.onExit().join();
+    });
+  }
+
+  void startSandboxd() throws IOException, InterruptedException {
+    Result r = Command.run(nodeCommand("start-sandboxd", dir, sandboxdFlags));
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("hack/node start-sandboxd: " + r.stderr() + "\n" + tail(dir.resolve("sandboxd.log")));
+    }
+  }
+
+  /** Stops containerd (SIGTERM; shims and tasks live on) and starts it again. */
+  void restartContainerd() throws IOException, InterruptedException {
+    for (String verb : List.of("stop-containerd", "start-containerd")) {
+      Result r = Command.run(nodeCommand(verb, dir, List.of()));
+      if (r.exitCode() != 0) {
+        throw new IllegalStateException("hack/node " + verb + ": " + r.stderr());
+      }
+    }
+  }
+
+  String sandboxdLog() {
+    return tail(dir.resolve("sandboxd.log"));
   }
 
   PodsGrpc.PodsBlockingStub pods() {

@@ -45,6 +45,10 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("Sandbox:     %s (%s, pid %d)%n", status.getSandbox().getId(), status.getSandbox().getState(), status.getSandbox().getPid());
     out.printf("Cgroup:      %s%n", status.getSandbox().getCgroupPath());
     out.printf("Netns:       %s%n", status.getSandbox().getNetnsPath());
+    if (status.getConditionsCount() > 0) {
+      out.printf("Conditions:  %s%n", String.join(", ", status.getConditionsList().stream()
+          .map(c -> c.getType() + "=" + c.getStatus()).toList()));
+    }
     if (status.getInitContainerStatusesCount() > 0) {
       out.println("Init containers:");
       status.getInitContainerStatusesList().forEach(c -> printContainer(out, c));
@@ -59,6 +63,11 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("    Image:     %s%n", c.getImage());
     out.printf("    ID:        %s%n", c.getContainerId());
     out.printf("    State:     %s%n", describe(c));
+    if (c.hasLastState() && c.getLastState().hasTerminated()) {
+      var last = c.getLastState().getTerminated();
+      out.printf("    Last:      %s, exit code %d%n", last.getReason(), last.getExitCode());
+    }
+    out.printf("    Ready:     %s%n", c.getReady());
     out.printf("    Restarts:  %d%n", c.getRestartCount());
   }
 

@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       StopCommand.class,
       RemoveCommand.class,
       ImageCommand.class,
+      EventsCommand.class,
     })
 public final class Sandboxctl {
   static final String DEFAULT_ADDRESS = "/run/sandboxd/sandboxd.sock";

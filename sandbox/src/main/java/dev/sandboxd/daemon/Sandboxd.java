@@ -136,7 +136,7 @@ public final class Sandboxd implements Callable<Integer> {
           workers);
       pause.ensure();
       pods.recover();
-      ContainerdTaskEvents taskEvents = new ContainerdTaskEvents(runtime.client().events(), pods, scheduler, reconnects -> {});
+      ContainerdTaskEvents taskEvents = new ContainerdTaskEvents(runtime.client().events(), pods, scheduler, reconnects -> {}, runtime::reconnectNow);
       taskEvents.start();
 
       Server server = startServer(Path.of(cfg.address()), pods, images, Path.of(cfg.root()).resolve("spool"));

@@ -35,6 +35,9 @@ public interface PodLifecycle {
 
   ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout);
 
+  /** The lifecycle event feed: recent events, and live ones to subscribers. */
+  LifecycleEvents events();
+
   record RunResult(PodStatus status, List<String> warnings) {
     public RunResult {
       warnings = List.copyOf(warnings);

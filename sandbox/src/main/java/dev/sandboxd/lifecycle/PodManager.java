@@ -565,7 +565,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     return containers.exec(record.containerId(), paths.execDir(entry.record.uid()), command, timeout);
   }
 
-  /** The lifecycle events kept so far, and live ones to come through {@link LifecycleEvents#subscribe}. */
+  @Override
   public LifecycleEvents events() {
     return events;
   }
@@ -604,7 +604,14 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
         default:
           pods.put(record.uid(), entry);
           byContainerId.put(record.sandboxId(), entry);
-          record.containers().forEach(c -> byContainerId.put(c.containerId(), entry));
+          for (ContainerRecord c : record.containers()) {
+            byContainerId.put(c.containerId(), entry);
+            if (c.startedAt() == null && c.restartAt() == null) {
+              // A start cut short by the crash may have left a container without a task: clear it,
+              // so the reconcile after the event stream starts creates it afresh.
+              containers.remove(c.containerId());
+            }
+          }
           if (record.stage() == Stage.Stopping) {
             synchronized (entry) {
               save(entry, record.withStage(Stage.Ready));

@@ -19,6 +19,39 @@ public record PodStatus(
     containers = List.copyOf(containers);
   }
 
+  /** A pod condition as Kubernetes reports it (PodScheduled aside: there is no scheduler). */
+  public record Condition(String type, boolean status, String reason) {}
+
+  /**
+   * Initialized: every init container done (sidecars started); ContainersReady: every app
+   * container ready; Ready: the same, as there are no readiness gates.
+   */
+  public List<Condition> conditions() {
+    boolean initialized = true;
+    for (int i = 0; i < initContainers.size(); i++) {
+      ContainerStatus c = initContainers.get(i);
+      boolean sidecar = pod.spec().initContainers().get(i).supervision().isSidecar();
+      boolean done = sidecar
+          ? c.started()
+          : c.state() instanceof ContainerStatus.Terminated t && t.exitCode() == 0;
+      initialized &= done;
+    }
+    boolean ready = phase == PodPhase.Running;
+    for (ContainerStatus c : containers) {
+      ready &= c.ready();
+    }
+    for (int i = 0; i < initContainers.size(); i++) {
+      if (pod.spec().initContainers().get(i).supervision().isSidecar()) {
+        ready &= initContainers.get(i).ready();
+      }
+    }
+    String notReady = ready ? "" : "ContainersNotReady";
+    return List.of(
+        new Condition("Initialized", initialized, initialized ? "" : "ContainersNotInitialized"),
+        new Condition("ContainersReady", ready, notReady),
+        new Condition("Ready", ready, notReady));
+  }
+
   public Optional<ContainerStatus> container(String name) {
     return containers.stream().filter(c -> c.name().equals(name)).findFirst();
   }

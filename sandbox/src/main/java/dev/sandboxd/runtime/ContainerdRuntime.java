@@ -41,6 +41,11 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
     return client;
   }
 
+  /** Reconnects to containerd now rather than after grpc's back-off. */
+  public void reconnectNow() {
+    client.reconnectNow();
+  }
+
   @Override
   public List<RootfsMount> snapshotMounts(String key) {
     return toRootfs(client.snapshots().mounts(key));

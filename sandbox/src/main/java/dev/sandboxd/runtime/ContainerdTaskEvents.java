@@ -31,6 +31,7 @@ public final class ContainerdTaskEvents implements AutoCloseable {
   private final TaskEventHandler handler;
   private final Scheduler scheduler;
   private final IntConsumer reconnects;
+  private final Runnable reconnectNow;
   private final ExecutorService delivery =
       Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sandboxd-task-events");
@@ -41,12 +42,17 @@ public final class ContainerdTaskEvents implements AutoCloseable {
   private boolean closed;
   private boolean live;
 
-  /** @param reconnects told the count of re-subscriptions so far, each time one succeeds */
-  public ContainerdTaskEvents(Events events, TaskEventHandler handler, Scheduler scheduler, IntConsumer reconnects) {
+  /**
+   * @param reconnects told the count of re-subscriptions so far, each time one succeeds
+   * @param reconnectNow skips the connection's back-off: containerd is probably coming back
+   */
+  public ContainerdTaskEvents(
+      Events events, TaskEventHandler handler, Scheduler scheduler, IntConsumer reconnects, Runnable reconnectNow) {
     this.events = events;
     this.handler = handler;
     this.scheduler = scheduler;
     this.reconnects = reconnects;
+    this.reconnectNow = reconnectNow;
   }
 
   public synchronized void start() {
@@ -93,6 +99,8 @@ public final class ContainerdTaskEvents implements AutoCloseable {
     }
     LOG.log(Level.WARNING, "containerd event stream ended{0}; subscribing again",
         error.map(e -> " (" + e.getMessage() + ")").orElse(""));
+    reconnectNow.run();
+    // The new stream waits for the connection (wait-for-ready), so one retry is enough.
     scheduler.schedule(FIRST_RETRY, () -> subscribe(FIRST_RETRY.multipliedBy(2), 1));
   }
 

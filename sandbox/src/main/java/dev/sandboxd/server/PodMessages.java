@@ -10,6 +10,7 @@ import dev.sandboxd.api.v1.ContainerStateTerminated;
 import dev.sandboxd.api.v1.ContainerStateWaiting;
 import dev.sandboxd.api.v1.ObjectMeta;
 import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodCondition;
 import dev.sandboxd.api.v1.PodStatus;
 import dev.sandboxd.api.v1.SandboxStatus;
 import dev.sandboxd.errdefs.SandboxdException;
@@ -38,6 +39,8 @@ final class PodMessages {
     }
     status.initContainers().forEach(c -> podStatus.addInitContainerStatuses(container(c)));
     status.containers().forEach(c -> podStatus.addContainerStatuses(container(c)));
+    status.conditions().forEach(c -> podStatus.addConditions(
+        PodCondition.newBuilder().setType(c.type()).setStatus(c.status() ? "True" : "False").setReason(c.reason())));
     return Pod.newBuilder()
         .setApiVersion("v1")
         .setKind("Pod")
@@ -59,33 +62,36 @@ final class PodMessages {
   }
 
   private static dev.sandboxd.api.v1.ContainerStatus container(ContainerStatus c) {
+    dev.sandboxd.api.v1.ContainerStatus.Builder out = dev.sandboxd.api.v1.ContainerStatus.newBuilder()
+        .setName(c.name())
+        .setImage(c.image())
+        .setContainerId(c.containerId())
+        .setState(state(c.state()))
+        .setRestartCount(c.restartCount())
+        .setStarted(c.started())
+        .setReady(c.ready())
+        .setPid(c.pid())
+        .setLogPath(c.logPath());
+    c.lastState().ifPresent(t -> out.setLastState(state(t)));
+    return out.build();
+  }
+
+  private static ContainerState state(ContainerStatus.State s) {
     ContainerState.Builder state = ContainerState.newBuilder();
-    boolean running = false;
-    if (c.state() instanceof ContainerStatus.Waiting w) {
+    if (s instanceof ContainerStatus.Waiting w) {
       state.setWaiting(ContainerStateWaiting.newBuilder().setReason(w.reason()).setMessage(w.message()));
-    } else if (c.state() instanceof ContainerStatus.Running r) {
-      running = true;
+    } else if (s instanceof ContainerStatus.Running r) {
       state.setRunning(ContainerStateRunning.newBuilder().setStartedAt(timestamp(r.startedAt())));
-    } else if (c.state() instanceof ContainerStatus.Terminated t) {
+    } else if (s instanceof ContainerStatus.Terminated t) {
       ContainerStateTerminated.Builder terminated = ContainerStateTerminated.newBuilder()
           .setExitCode(t.exitCode())
           .setReason(t.reason())
           .setMessage(t.message())
           .setFinishedAt(timestamp(t.finishedAt()));
-      t.startedAt().ifPresent(s -> terminated.setStartedAt(timestamp(s)));
+      t.startedAt().ifPresent(started -> terminated.setStartedAt(timestamp(started)));
       state.setTerminated(terminated);
     }
-    return dev.sandboxd.api.v1.ContainerStatus.newBuilder()
-        .setName(c.name())
-        .setImage(c.image())
-        .setContainerId(c.containerId())
-        .setState(state)
-        .setRestartCount(c.restartCount())
-        .setStarted(running)
-        .setReady(running)
-        .setPid(c.pid())
-        .setLogPath(c.logPath())
-        .build();
+    return state.build();
   }
 
   private static Struct struct(String json) {

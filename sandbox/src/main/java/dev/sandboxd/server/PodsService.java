@@ -1,6 +1,8 @@
 package dev.sandboxd.server;
 
 import com.google.protobuf.ByteString;
+import dev.sandboxd.api.v1.Event;
+import dev.sandboxd.api.v1.EventsRequest;
 import dev.sandboxd.api.v1.ExecRequest;
 import dev.sandboxd.api.v1.ExecResponse;
 import dev.sandboxd.api.v1.InspectPodRequest;
@@ -20,6 +22,8 @@ import dev.sandboxd.api.v1.StopPodResponse;
 import dev.sandboxd.errdefs.GrpcErrors;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.lifecycle.LifecycleEvent;
+import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -129,6 +133,42 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
           .setExitCode(result.exitCode())
           .build();
     });
+  }
+
+  @Override
+  public void events(EventsRequest request, StreamObserver<Event> response) {
+    ServerCallStreamObserver<Event> stream = (ServerCallStreamObserver<Event>) response;
+    LifecycleEvents feed = pods.events();
+    if (!request.getFollow()) {
+      feed.recent().forEach(e -> stream.onNext(toProto(e)));
+      stream.onCompleted();
+      return;
+    }
+    // Subscribe before replaying, so nothing falls between the two; the stream serialises sends.
+    Object lock = new Object();
+    Runnable unsubscribe = feed.subscribe(e -> {
+      synchronized (lock) {
+        if (!stream.isCancelled()) {
+          stream.onNext(toProto(e));
+        }
+      }
+    });
+    stream.setOnCancelHandler(unsubscribe::run);
+    synchronized (lock) {
+      feed.recent().forEach(e -> stream.onNext(toProto(e)));
+    }
+  }
+
+  private static Event toProto(LifecycleEvent e) {
+    return Event.newBuilder()
+        .setTime(PodMessages.timestamp(e.time()))
+        .setPod(e.pod())
+        .setPodUid(e.podUid())
+        .setContainer(e.container())
+        .setType(e.type().name())
+        .setReason(e.reason())
+        .setMessage(e.message())
+        .build();
   }
 
   private static String ref(PodRef ref) {

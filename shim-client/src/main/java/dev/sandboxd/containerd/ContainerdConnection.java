@@ -93,6 +93,16 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
         });
   }
 
+  /**
+   * Reconnects now instead of after grpc's growing back-off (up to two minutes): called by
+   * whoever learns that containerd is probably back, e.g. when re-subscribing to events.
+   */
+  public void reconnectNow() {
+    if (managed != null) {
+      managed.resetConnectBackoff();
+    }
+  }
+
   @Override
   public boolean isServing() {
     try {

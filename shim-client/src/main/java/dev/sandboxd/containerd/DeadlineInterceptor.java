@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Gives every unary call without a deadline the default one, so a hung containerd never hangs a
- * caller. Streams set their own (a subscription has none on purpose).
+ * caller; streams set their own (a subscription has none on purpose). Every call waits for the
+ * connection to be ready within its deadline instead of failing at once while containerd
+ * restarts: a restart of containerd is a pause for sandboxd, not a failure.
  */
 final class DeadlineInterceptor implements ClientInterceptor {
   private final long timeoutNanos;
@@ -25,6 +27,6 @@ final class DeadlineInterceptor implements ClientInterceptor {
     if (method.getType() == MethodDescriptor.MethodType.UNARY && callOptions.getDeadline() == null) {
       callOptions = callOptions.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
     }
-    return next.newCall(method, callOptions);
+    return next.newCall(method, callOptions.withWaitForReady());
   }
 }
