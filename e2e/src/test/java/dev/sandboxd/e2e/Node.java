@@ -37,9 +37,15 @@ final class Node implements AutoCloseable {
     this.channel = UnixSocketChannels.open(Path.of(env.get("SANDBOXD_ADDRESS")), "e2e-client", 64 << 20);
   }
 
-  static Node start(String name) throws IOException, InterruptedException {
+  /** Starts a node; sandboxdFlags are passed on to its sandboxd (hack/node up -- FLAGS). */
+  static Node start(String name, String... sandboxdFlags) throws IOException, InterruptedException {
     Path dir = Path.of("/run", "sandboxd-e2e-" + name + "-" + ProcessHandle.current().pid());
-    Result up = Command.run(REPO.resolve("hack/node").toString(), "up", "--dir", dir.toString());
+    List<String> cmd = new ArrayList<>(List.of(REPO.resolve("hack/node").toString(), "up", "--dir", dir.toString()));
+    if (sandboxdFlags.length > 0) {
+      cmd.add("--");
+      cmd.addAll(List.of(sandboxdFlags));
+    }
+    Result up = Command.run(cmd.toArray(String[]::new));
     if (up.exitCode() != 0) {
       throw new IllegalStateException("hack/node up failed: " + up.stderr() + "\n" + tail(dir.resolve("sandboxd.log")));
     }

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * sandboxd's settings. Precedence: flags over the config file over these defaults. The config
- * file is YAML with the same names in camelCase (containerdAddress, root, ...).
+ * file is YAML with the same names in camelCase (containerdAddress, root, ...). An empty
+ * manifestDir means no static pods.
  */
 public record DaemonConfig(
     String containerdAddress,
@@ -19,7 +20,8 @@ public record DaemonConfig(
     String state,
     String namespace,
     String pauseImage,
-    String cgroupParent) {
+    String cgroupParent,
+    String manifestDir) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -28,7 +30,8 @@ public record DaemonConfig(
       "/run/sandboxd",
       "sandboxd",
       "",
-      "/sandboxd");
+      "/sandboxd",
+      "");
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -52,7 +55,8 @@ public record DaemonConfig(
         pick(other.state, state),
         pick(other.namespace, namespace),
         pick(other.pauseImage, pauseImage),
-        pick(other.cgroupParent, cgroupParent));
+        pick(other.cgroupParent, cgroupParent),
+        pick(other.manifestDir, manifestDir));
   }
 
   private static String pick(String preferred, String fallback) {
@@ -71,6 +75,9 @@ public record DaemonConfig(
     }
     if (cgroupParent.contains("..")) {
       throw SandboxdException.invalidArgument("cgroup-parent: must not contain \"..\"");
+    }
+    if (!manifestDir.isEmpty()) {
+      requireAbsolute("manifest-dir", manifestDir);
     }
     return this;
   }

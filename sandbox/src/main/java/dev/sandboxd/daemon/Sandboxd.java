@@ -7,6 +7,7 @@ import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.PodManager;
 import dev.sandboxd.lifecycle.PodPaths;
+import dev.sandboxd.manifestdir.ManifestDirectory;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.ContainerdRuntime;
 import dev.sandboxd.sandbox.PauseSandboxController;
@@ -32,6 +33,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,6 +76,9 @@ public final class Sandboxd implements Callable<Integer> {
   @Option(names = "--cgroup-parent", description = "cgroup2 path under which pod cgroups are made (default /sandboxd)")
   String cgroupParent;
 
+  @Option(names = "--manifest-dir", description = "runs every pod manifest in this directory as a static pod (default: none)")
+  String manifestDir;
+
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -86,7 +91,7 @@ public final class Sandboxd implements Callable<Integer> {
   DaemonConfig effectiveConfig() {
     DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
     return base.overriddenBy(
-            new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent))
+            new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent, manifestDir))
         .validated();
   }
 
@@ -122,7 +127,13 @@ public final class Sandboxd implements Callable<Integer> {
       Server server = startServer(Path.of(cfg.address()), pods, images, Path.of(cfg.root()).resolve("spool"));
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
           cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
+      // ManifestDirectory logs its problems; the reporter is where the lifecycle event stream will hook in.
+      Optional<ManifestDirectory> staticPods = cfg.manifestDir().isEmpty()
+          ? Optional.empty()
+          : Optional.of(ManifestDirectory.startOwnThread(
+              Path.of(cfg.manifestDir()), pods, PodManifests.withRandomUids(), clock, problem -> {}));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        staticPods.ifPresent(ManifestDirectory::close);
         server.shutdown();
         try {
           server.awaitTermination(5, TimeUnit.SECONDS);

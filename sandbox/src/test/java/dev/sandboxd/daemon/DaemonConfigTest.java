@@ -39,11 +39,24 @@ class DaemonConfigTest {
   @Test
   void relativePathsAndBadNamespacesAreRefused() {
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null, null)).validated());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null, null)).validated());
     assertTrue(e.getMessage().startsWith("namespace:"), e.getMessage());
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b")).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b", null)).validated());
+  }
+
+  @Test
+  void theManifestDirIsOffByDefaultAndMustBeAbsolute() throws Exception {
+    assertEquals("", DaemonConfig.DEFAULTS.validated().manifestDir());
+    Path file = dir.resolve("sandboxd.yaml");
+    Files.writeString(file, "manifestDir: /etc/sandboxd/pods\n");
+    assertEquals("/etc/sandboxd/pods", DaemonConfig.read(file).validated().manifestDir());
+
+    Sandboxd daemon = new Sandboxd();
+    new CommandLine(daemon).parseArgs("--manifest-dir", "pods");
+    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, daemon::effectiveConfig);
+    assertTrue(e.getMessage().startsWith("manifest-dir:"), e.getMessage());
   }
 }
