@@ -10,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * sandboxd's settings. Precedence: flags over the config file over these defaults. The config
- * file is YAML with the same names in camelCase (containerdAddress, root, ...).
+ * file is YAML with the same names in camelCase (containerdAddress, root, ...). An empty
+ * manifestDir means no static pods.
  */
 public record DaemonConfig(
     String containerdAddress,
@@ -21,7 +22,8 @@ public record DaemonConfig(
     String pauseImage,
     String cgroupParent,
     String restartBackoff,
-    String restartBackoffMax) {
+    String restartBackoffMax,
+    String manifestDir) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -32,7 +34,8 @@ public record DaemonConfig(
       "",
       "/sandboxd",
       "10s",
-      "300s");
+      "300s",
+      "");
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -58,7 +61,8 @@ public record DaemonConfig(
         pick(other.pauseImage, pauseImage),
         pick(other.cgroupParent, cgroupParent),
         pick(other.restartBackoff, restartBackoff),
-        pick(other.restartBackoffMax, restartBackoffMax));
+        pick(other.restartBackoffMax, restartBackoffMax),
+        pick(other.manifestDir, manifestDir));
   }
 
   private static String pick(String preferred, String fallback) {
@@ -80,6 +84,9 @@ public record DaemonConfig(
     }
     if (cgroupParent.contains("..")) {
       throw SandboxdException.invalidArgument("cgroup-parent: must not contain \"..\"");
+    }
+    if (!manifestDir.isEmpty()) {
+      requireAbsolute("manifest-dir", manifestDir);
     }
     return this;
   }

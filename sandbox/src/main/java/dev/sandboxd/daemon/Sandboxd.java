@@ -8,6 +8,7 @@ import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodManager;
 import dev.sandboxd.lifecycle.PodPaths;
+import dev.sandboxd.manifestdir.ManifestDirectory;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.ContainerdRuntime;
 import dev.sandboxd.runtime.ContainerdTaskEvents;
@@ -38,6 +39,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,6 +89,9 @@ public final class Sandboxd implements Callable<Integer> {
   @Option(names = "--restart-backoff-max", description = "longest container restart back-off (default 300s)")
   String restartBackoffMax;
 
+  @Option(names = "--manifest-dir", description = "runs every pod manifest in this directory as a static pod (default: none)")
+  String manifestDir;
+
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -100,7 +105,7 @@ public final class Sandboxd implements Callable<Integer> {
     DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
     return base.overriddenBy(
             new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent,
-                restartBackoff, restartBackoffMax))
+                restartBackoff, restartBackoffMax, manifestDir))
         .validated();
   }
 
@@ -142,7 +147,13 @@ public final class Sandboxd implements Callable<Integer> {
       Server server = startServer(Path.of(cfg.address()), pods, images, Path.of(cfg.root()).resolve("spool"));
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
           cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
+      // ManifestDirectory logs its problems; the reporter is where the lifecycle event stream will hook in.
+      Optional<ManifestDirectory> staticPods = cfg.manifestDir().isEmpty()
+          ? Optional.empty()
+          : Optional.of(ManifestDirectory.startOwnThread(
+              Path.of(cfg.manifestDir()), pods, PodManifests.withRandomUids(), clock, problem -> {}));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        staticPods.ifPresent(ManifestDirectory::close);
         server.shutdown();
         try {
           server.awaitTermination(5, TimeUnit.SECONDS);

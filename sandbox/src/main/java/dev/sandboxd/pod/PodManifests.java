@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.sandboxd.errdefs.SandboxdException;
@@ -81,16 +82,8 @@ public final class PodManifests {
    * @throws SandboxdException.InvalidArgument naming the field path of the first problem
    */
   public ParsedPod parse(String manifestText, boolean lenient) {
-    // Characters never outnumber UTF-8 bytes, so the cheap check settles most cases.
-    if (manifestText.length() > MAX_MANIFEST_BYTES
-        || manifestText.getBytes(StandardCharsets.UTF_8).length > MAX_MANIFEST_BYTES) {
-      throw SandboxdException.invalidArgument("manifest is larger than 1 MiB");
-    }
     ManifestContext context = new ManifestContext(lenient);
-    JsonNode root = readTree(manifestText);
-    if (root.isMissingNode() || root.isNull()) {
-      throw SandboxdException.invalidArgument("manifest is empty");
-    }
+    JsonNode root = readDocument(manifestText);
     ManifestObject pod = ManifestObject.open("", root, POD, context);
     expect(pod, "apiVersion", "v1");
     expect(pod, "kind", "Pod");
@@ -102,7 +95,41 @@ public final class PodManifests {
     return new ParsedPod(new Pod(metadata, spec), context.warnings());
   }
 
+  /**
+   * The manifest as JSON, read exactly as {@link #parse} reads it (so it means the same), with
+   * annotations put into metadata.annotations over any of the same keys. This is how sandboxd marks
+   * the pods it runs on its own: the mark travels inside the manifest, so it is validated and kept
+   * like every other field. Syntax errors are thrown as by parse; a manifest whose metadata is not a
+   * mapping comes back without the annotations, and parse then names what is wrong with it.
+   */
+  public String withAnnotations(String manifestText, Map<String, String> annotations) {
+    JsonNode root = readDocument(manifestText);
+    JsonNode metadata = root.path("metadata");
+    JsonNode existing = metadata.path("annotations");
+    if (metadata.isObject() && (existing.isObject() || existing.isMissingNode() || existing.isNull())) {
+      ObjectNode target = existing.isObject() ? (ObjectNode) existing : ((ObjectNode) metadata).putObject("annotations");
+      annotations.forEach(target::put);
+    }
+    try {
+      return jsonMapper.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw SandboxdException.internal("manifest cannot be written as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private JsonNode readDocument(String text) {
+    JsonNode root = readTree(text);
+    if (root.isMissingNode() || root.isNull()) {
+      throw SandboxdException.invalidArgument("manifest is empty");
+    }
+    return root;
+  }
+
   private JsonNode readTree(String text) {
+    // Characters never outnumber UTF-8 bytes, so the cheap check settles most cases.
+    if (text.length() > MAX_MANIFEST_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_MANIFEST_BYTES) {
+      throw SandboxdException.invalidArgument("manifest is larger than 1 MiB");
+    }
     boolean json = text.stripLeading().startsWith("{");
     try {
       return json ? readJson(text) : readYaml(text);

@@ -38,25 +38,38 @@ class DaemonConfigTest {
 
   @Test
   void backOffDurationsParseAndMustBeOrdered() {
-    DaemonConfig quick = DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "500ms", "2s")).validated();
+    DaemonConfig quick = DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "500ms", "2s", null)).validated();
     assertEquals(500, quick.restartBackoffInitialMillis());
     assertEquals(2000, quick.restartBackoffMaxMillis());
     assertEquals(300_000, DaemonConfig.DEFAULTS.restartBackoffMaxMillis());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "10 s", null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "10 s", null, null)).validated());
     assertTrue(e.getMessage().startsWith("restart-backoff:"), e.getMessage());
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "5m", "1m")).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "5m", "1m", null)).validated());
   }
 
   @Test
   void relativePathsAndBadNamespacesAreRefused() {
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null, null, null, null)).validated());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null, null, null, null)).validated());
     assertTrue(e.getMessage().startsWith("namespace:"), e.getMessage());
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b", null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b", null, null, null)).validated());
+  }
+
+  @Test
+  void theManifestDirIsOffByDefaultAndMustBeAbsolute() throws Exception {
+    assertEquals("", DaemonConfig.DEFAULTS.validated().manifestDir());
+    Path file = dir.resolve("sandboxd.yaml");
+    Files.writeString(file, "manifestDir: /etc/sandboxd/pods\n");
+    assertEquals("/etc/sandboxd/pods", DaemonConfig.read(file).validated().manifestDir());
+
+    Sandboxd daemon = new Sandboxd();
+    new CommandLine(daemon).parseArgs("--manifest-dir", "pods");
+    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, daemon::effectiveConfig);
+    assertTrue(e.getMessage().startsWith("manifest-dir:"), e.getMessage());
   }
 }
