@@ -28,6 +28,10 @@ public final class GrpcErrors {
     Status status = Status.fromThrowable(error);
     String description = status.getDescription() != null ? status.getDescription() : status.getCode().name();
     String message = what + ": " + description;
+    // containerd passes a context's expiry on from its shims as Unknown with Go's message.
+    if (status.getCode() == Status.Code.UNKNOWN && description.endsWith("context deadline exceeded")) {
+      return new SandboxdException.DeadlineExceeded(message, error);
+    }
     return switch (status.getCode()) {
       case NOT_FOUND -> new SandboxdException.NotFound(message, error);
       case ALREADY_EXISTS -> new SandboxdException.AlreadyExists(message, error);

@@ -122,7 +122,9 @@ class SupervisionE2E {
           restarts.add(Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos()));
         }
       }
-      assertTrue(restarts.size() >= 4, "restarts: " + restarts);
+      assertTrue(restarts.size() >= 4, "restarts: " + restarts + "\n" + events().stream()
+          .filter(e -> e.getPod().equals("default/crashloop")).map(e -> e.getType() + " " + e.getReason() + " " + e.getMessage()).toList()
+          + "\n" + node.sandboxdLog());
       // Waits of ~0, 1, 2, 4 s: each gap at least the back-off step before it.
       long gap1 = Duration.between(restarts.get(0), restarts.get(1)).toMillis();
       long gap2 = Duration.between(restarts.get(1), restarts.get(2)).toMillis();

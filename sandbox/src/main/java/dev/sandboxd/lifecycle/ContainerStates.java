@@ -44,6 +44,10 @@ final class ContainerStates {
     if (task.isPresent() && task.get().status() == ContainerRuntime.TaskStatus.Stopped) {
       return terminated(termination(record, task.get()));
     }
+    if (task.isEmpty() && started.isEmpty() && record.lastTermination() != null
+        && "StartError".equals(record.lastTermination().reason())) {
+      return terminated(record.lastTermination());
+    }
     if (task.isEmpty() && started.isEmpty()) {
       return new ContainerStatus.Waiting(podHasInit ? "PodInitializing" : "ContainerCreating", "");
     }

@@ -220,6 +220,8 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     PodRecord record = entry.record;
     ContainerRecord cr = record.container(c.name());
     byContainerId.put(cr.containerId(), entry);
+    // Recorded before the start, so nobody sees a running container without its start time.
+    save(entry, record.withContainer(cr.started(scheduler.now())));
     try {
       containers.createAndStart(new ContainerLaunch(entry.pod, c, role, cr.containerId(), record.sandboxId(),
           record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()),
@@ -232,7 +234,6 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       exited(entry, c, cr, new Termination(START_ERROR_EXIT_CODE, "StartError", null, scheduler.now()), e.getMessage());
       return;
     }
-    save(entry, entry.record.withContainer(cr.started(scheduler.now())));
     publish(entry, c.name(), cr.restartCount() == 0 ? Type.ContainerStarted : Type.ContainerRestarted, "",
         "container " + cr.containerId());
   }
@@ -334,6 +335,13 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     } else {
       restart = RestartBackOff.restarts(entry.pod.spec().restartPolicy(), ended.exitCode());
     }
+    ContainerRecord current = entry.record.container(c.name());
+    if ("StartError".equals(ended.reason())) {
+      // A start failure leaves no task to read the termination from later: keep it now.
+      current = new ContainerRecord(current.name(), current.containerId(), current.logPath(), null,
+          current.restartCount(), ended, current.backOff(), null, false);
+      save(entry, entry.record.withContainer(current));
+    }
     if (!restart) {
       if (isInit && ended.exitCode() == 0) {
         advance(entry, false);
@@ -341,13 +349,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       return;
     }
     Instant at = backOff.restartAt(Optional.ofNullable(cr.backOff()), ended.finishedAt());
-    ContainerRecord scheduled = entry.record.container(c.name());
-    // A start failure has no task to read the termination from later: keep it now.
-    if (ended.exitCode() == START_ERROR_EXIT_CODE && "StartError".equals(ended.reason())) {
-      scheduled = new ContainerRecord(scheduled.name(), scheduled.containerId(), scheduled.logPath(), null,
-          scheduled.restartCount(), ended, scheduled.backOff(), null, false);
-    }
-    save(entry, entry.record.withContainer(scheduled.restartScheduled(at)));
+    save(entry, entry.record.withContainer(current.restartScheduled(at)));
     if (at.isAfter(scheduler.now())) {
       publish(entry, c.name(), Type.ContainerBackOff, "CrashLoopBackOff",
           "restarting in " + Duration.between(scheduler.now(), at).toMillis() + " ms");
@@ -606,12 +608,15 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
           byContainerId.put(record.sandboxId(), entry);
           for (ContainerRecord c : record.containers()) {
             byContainerId.put(c.containerId(), entry);
-            if (c.startedAt() == null && c.restartAt() == null) {
-              // A start cut short by the crash may have left a container without a task: clear it,
-              // so the reconcile after the event stream starts creates it afresh.
+            if (c.restartAt() == null && runtime.task(c.containerId()).isEmpty()) {
+              // A start cut short by the crash: clear what it left, and mark the container not
+              // started, so the reconcile after the event stream starts it afresh.
               containers.remove(c.containerId());
+              entry.record = entry.record.withContainer(new ContainerRecord(c.name(), c.containerId(), c.logPath(), null,
+                  c.restartCount(), c.lastTermination(), c.backOff(), null, false));
             }
           }
+          store.save(entry.record);
           if (record.stage() == Stage.Stopping) {
             synchronized (entry) {
               save(entry, record.withStage(Stage.Ready));

@@ -2,6 +2,7 @@ package dev.sandboxd.manifestdir;
 
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import dev.sandboxd.lifecycle.PodPhase;
 import dev.sandboxd.lifecycle.PodStatus;
@@ -20,6 +21,8 @@ import java.util.function.BooleanSupplier;
 
 /** Pods in memory: what was run and removed, in order, with failures on request. */
 final class MemoryPods implements PodLifecycle {
+  private final LifecycleEvents events = new LifecycleEvents();
+
   private final PodManifests manifests = PodManifests.withRandomUids();
   private final Map<String, PodStatus> pods = new LinkedHashMap<>();
   final List<String> calls = new ArrayList<>();
@@ -88,4 +91,9 @@ final class MemoryPods implements PodLifecycle {
   public ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout) {
     throw new UnsupportedOperationException();
   }
+  @Override
+  public LifecycleEvents events() {
+    return events;
+  }
+
 }
