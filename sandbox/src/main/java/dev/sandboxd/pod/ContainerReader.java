@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Reads one entry of spec.containers or spec.initContainers. */
 final class ContainerReader {
@@ -32,6 +33,7 @@ final class ContainerReader {
           "successThreshold", "failureThreshold");
   private static final FieldSet HTTP_GET = FieldSet.of("path", "port", "scheme", "httpHeaders");
   private static final FieldSet HTTP_HEADER = FieldSet.of("name", "value");
+  private static final Pattern HTTP_TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final FieldSet TCP_SOCKET = FieldSet.of("port");
   private static final FieldSet ENV_VAR =
       FieldSet.of("name", "value")
@@ -119,11 +121,23 @@ final class ContainerReader {
     p.object("httpGet", HTTP_GET).ifPresent(h -> {
       Map<String, String> headers = new java.util.LinkedHashMap<>();
       for (ManifestObject header : h.objects("httpHeaders", HTTP_HEADER, 64)) {
-        headers.put(header.requiredString("name"), header.string("value").orElse(""));
+        String name = header.requiredString("name");
+        String value = header.string("value").orElse("");
+        // The probe writes the request by hand: nothing may end a header line early.
+        if (!HTTP_TOKEN.matcher(name).matches()) {
+          throw invalid(header.path("name"), quote(name) + " is not an HTTP header name");
+        }
+        if (value.chars().anyMatch(ch -> ch < 0x20 && ch != '\t' || ch == 0x7f)) {
+          throw invalid(header.path("value"), "must not contain control characters");
+        }
+        headers.put(name, value);
       }
       String path = h.string("path").orElse("/");
       if (!path.startsWith("/")) {
         throw invalid(h.path("path"), quote(path) + " must start with /");
+      }
+      if (path.chars().anyMatch(ch -> ch <= 0x20 || ch == 0x7f)) {
+        throw invalid(h.path("path"), quote(path) + " must not contain spaces or control characters");
       }
       String scheme = h.oneOf("scheme", "HTTP", "HTTPS").orElse("HTTP");
       actions.add(new Probe.HttpGet(scheme, port(h, ports), path, headers));

@@ -69,6 +69,9 @@ class SupervisionFieldsTest {
         Arguments.of("zero period", "containers: [{name: a, image: b, livenessProbe: {exec: {command: [x]}, periodSeconds: 0}}]", "spec.containers[0].livenessProbe.periodSeconds"),
         Arguments.of("empty exec", "containers: [{name: a, image: b, livenessProbe: {exec: {command: []}}}]", "spec.containers[0].livenessProbe.exec.command"),
         Arguments.of("preStop without exec", "containers: [{name: a, image: b, lifecycle: {preStop: {}}}]", "spec.containers[0].lifecycle.preStop.exec"),
+        Arguments.of("http path with a space", "containers: [{name: a, image: b, readinessProbe: {httpGet: {port: 1, path: '/a b'}}}]", "spec.containers[0].readinessProbe.httpGet.path"),
+        Arguments.of("http header name", "containers: [{name: a, image: b, readinessProbe: {httpGet: {port: 1, httpHeaders: [{name: 'X: y', value: z}]}}}]", "spec.containers[0].readinessProbe.httpGet.httpHeaders[0].name"),
+        Arguments.of("http header value", "containers: [{name: a, image: b, readinessProbe: {httpGet: {port: 1, httpHeaders: [{name: X, value: \"a\\r\\nB: c\"}]}}}]", "spec.containers[0].readinessProbe.httpGet.httpHeaders[0].value"),
         Arguments.of("relative http path", "containers: [{name: a, image: b, readinessProbe: {httpGet: {port: 1, path: x}}}]", "spec.containers[0].readinessProbe.httpGet.path"),
         Arguments.of("grpc probe", "containers: [{name: a, image: b, readinessProbe: {grpc: {port: 1}}}]", "spec.containers[0].readinessProbe.grpc"));
   }
