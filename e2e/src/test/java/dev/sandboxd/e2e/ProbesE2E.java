@@ -43,6 +43,8 @@ class ProbesE2E {
         kind: Pod
         metadata: {name: liveness-exec}
         spec:
+          # sh as PID 1 ignores SIGTERM: the kill comes when this grace period is up, as with kubelet.
+          terminationGracePeriodSeconds: 2
           containers:
           - name: app
             image: %s

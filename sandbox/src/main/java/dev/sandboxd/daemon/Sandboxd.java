@@ -10,6 +10,11 @@ import dev.sandboxd.lifecycle.PodManager;
 import dev.sandboxd.lifecycle.PodPaths;
 import dev.sandboxd.manifestdir.ManifestDirectory;
 import dev.sandboxd.pod.PodManifests;
+import dev.sandboxd.probe.ContainerProbeRunner;
+import dev.sandboxd.probe.LinuxNetworkNamespaces;
+import dev.sandboxd.probe.NetnsExecutor;
+import dev.sandboxd.probe.PodNetworkProber;
+import dev.sandboxd.probe.ProbeManager;
 import dev.sandboxd.runtime.ContainerdRuntime;
 import dev.sandboxd.runtime.ContainerdTaskEvents;
 import dev.sandboxd.sandbox.PauseSandboxController;
@@ -39,6 +44,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -125,10 +131,11 @@ public final class Sandboxd implements Callable<Integer> {
       ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageService(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
+      ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers);
       PodManager pods = new PodManager(
           PodManifests.withRandomUids(),
           new PauseSandboxController(runtime, pause, privileges, clock),
-          new ContainerManager(runtime, images, system, privileges, workers),
+          containers,
           runtime,
           new VolumeManager(paths.podsDir(), system),
           Cgroup2Fs.detect(cfg.cgroupParent()),
@@ -139,6 +146,11 @@ public final class Sandboxd implements Callable<Integer> {
           new LifecycleEvents(),
           randomIds(),
           workers);
+      pods.useProbes(new ProbeManager(scheduler, workers,
+          new ContainerProbeRunner(
+              (id, command, timeout) -> containers.exec(id, paths.root().resolve("exec"), command, Optional.of(timeout)),
+              new PodNetworkProber(new NetnsExecutor(new LinuxNetworkNamespaces()))),
+          new ProbeCallbacks(pods)));
       pause.ensure();
       pods.recover();
       ContainerdTaskEvents taskEvents = new ContainerdTaskEvents(runtime.client().events(), pods, scheduler, reconnects -> {}, runtime::reconnectNow);

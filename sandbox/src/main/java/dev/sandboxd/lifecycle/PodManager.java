@@ -73,7 +73,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   private final Supplier<String> ids;
   private final ExecutorService workers;
   private final LogReader logs = new LogReader();
-  private volatile ContainerReadiness readiness = ContainerReadiness.RUNNING_IS_READY;
+  private volatile ContainerProbes probes = ContainerProbes.NONE;
 
   /** Pods by uid; the entry's monitor serialises operations on that pod. */
   private final Map<String, PodEntry> pods = new ConcurrentHashMap<>();
@@ -123,9 +123,9 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     }
   }
 
-  /** Probe results for container status; set once probes are wired in. */
-  public void useReadiness(ContainerReadiness readiness) {
-    this.readiness = readiness;
+  /** The probes of every container; set once, before serving (the probes call back into this manager). */
+  public void useProbes(ContainerProbes probes) {
+    this.probes = probes;
   }
 
   // --- run ---
@@ -234,8 +234,50 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       exited(entry, c, cr, new Termination(START_ERROR_EXIT_CODE, "StartError", null, scheduler.now()), e.getMessage());
       return;
     }
+    probes.start(record.uid(), c.name(), cr.containerId(), record.pausePid(), c.supervision());
     publish(entry, c.name(), cr.restartCount() == 0 ? Type.ContainerStarted : Type.ContainerRestarted, "",
         "container " + cr.containerId());
+  }
+
+  // --- supervision: probes ---
+
+  /**
+   * A liveness or startup probe gave up on a container: it is stopped within the pod's grace
+   * period, and its exit then restarts it under the policy, as kubelet does.
+   */
+  public void containerUnhealthy(String containerId, String message) {
+    PodEntry entry = byContainerId.get(containerId);
+    if (entry == null) {
+      return;
+    }
+    Container c;
+    synchronized (entry) {
+      if (entry.record.stage() != Stage.Ready) {
+        return;
+      }
+      Optional<Container> current = allContainers(entry.pod).stream()
+          .filter(x -> entry.record.container(x.name()).containerId().equals(containerId)).findFirst();
+      if (current.isEmpty()) {
+        return;
+      }
+      c = current.get();
+      probes.stop(containerId);
+      publish(entry, c.name(), Type.ContainerExited, "Unhealthy", message + "; killing the container");
+    }
+    // Outside the pod's lock: the grace period may be long, and the exit event needs the lock.
+    workers.execute(() -> containers.stop(containerId, containers.stopSignal(c.image()),
+        Duration.ofSeconds(entry.pod.spec().terminationGracePeriodSeconds())));
+  }
+
+  /** Every failed probe run, for the event feed. */
+  public void probeFailed(String containerId, String probeType, String message) {
+    PodEntry entry = byContainerId.get(containerId);
+    if (entry == null) {
+      return;
+    }
+    String name = entry.record.containers().stream().filter(c -> c.containerId().equals(containerId))
+        .map(ContainerRecord::name).findFirst().orElse("");
+    publish(entry, name, Type.ProbeFailed, probeType, message);
   }
 
   // --- supervision: containerd's task events ---
@@ -374,6 +416,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
         return;
       }
       Container c = containerSpec(entry.pod, name);
+      probes.stop(oldContainerId);
       Termination ended = runtime.task(oldContainerId)
           .filter(t -> t.status() == TaskStatus.Stopped)
           .map(t -> ContainerStates.termination(cr, t))
@@ -402,6 +445,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
    */
   private void sandboxLost(PodEntry entry) {
     publish(entry, "", Type.SandboxStopped, "SandboxDied", "the pause task exited");
+    probes.stopAll(entry.record.uid());
     cancelRestarts(entry);
     if (entry.pod.spec().restartPolicy() == dev.sandboxd.pod.RestartPolicy.Never) {
       for (ContainerRecord cr : entry.record.containers()) {
@@ -449,6 +493,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       return;
     }
     save(entry, entry.record.withStage(Stage.Stopping));
+    probes.stopAll(entry.record.uid());
     cancelRestarts(entry);
     Instant deadline = scheduler.now().plus(grace);
     List<CompletableFuture<Void>> apps = new ArrayList<>();
@@ -662,12 +707,12 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     List<ContainerStatus> init = new ArrayList<>();
     for (Container c : entry.pod.spec().initContainers()) {
       ContainerRecord cr = record.container(c.name());
-      init.add(ContainerStates.of(c, cr, runtime.task(cr.containerId()), false, readiness, now));
+      init.add(ContainerStates.of(c, cr, runtime.task(cr.containerId()), false, probes, now));
     }
     List<ContainerStatus> apps = new ArrayList<>();
     for (Container c : entry.pod.spec().containers()) {
       ContainerRecord cr = record.container(c.name());
-      apps.add(ContainerStates.of(c, cr, runtime.task(cr.containerId()), hasInit, readiness, now));
+      apps.add(ContainerStates.of(c, cr, runtime.task(cr.containerId()), hasInit, probes, now));
     }
     PodPhase phase;
     if (record.stage() == Stage.Creating) {

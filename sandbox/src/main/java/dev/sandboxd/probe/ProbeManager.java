@@ -1,5 +1,8 @@
 package dev.sandboxd.probe;
 
+import dev.sandboxd.lifecycle.ContainerProbes;
+import dev.sandboxd.pod.Supervision;
+
 import dev.sandboxd.pod.Probe;
 import dev.sandboxd.pod.Supervision;
 import dev.sandboxd.supervisor.Scheduler;
@@ -30,7 +33,7 @@ import java.util.function.Consumer;
  * A run that takes longer than timeoutSeconds counts as a failure when the timeout passes, and
  * as another one at every period while it still has not returned.
  */
-public final class ProbeManager {
+public final class ProbeManager implements ContainerProbes {
   private static final Logger LOG = System.getLogger("dev.sandboxd.probe");
 
   private final Scheduler scheduler;
@@ -51,6 +54,11 @@ public final class ProbeManager {
    * Until it has a startup probe that succeeded it is not started; it is ready once started, and
    * when it has a readiness probe, only after that probe succeeded.
    */
+  @Override
+  public void start(String podUid, String containerName, String containerId, int pausePid, Supervision supervision) {
+    start(new ProbeTarget(podUid, containerName, containerId, pausePid, supervision));
+  }
+
   public synchronized void start(ProbeTarget target) {
     stop(target.containerId());
     ContainerProbes probes = new ContainerProbes(target, scheduler.now());
@@ -59,6 +67,7 @@ public final class ProbeManager {
   }
 
   /** Stops a container's probes: no more runs, no more calls for it (a run under way is ignored). */
+  @Override
   public synchronized void stop(String containerId) {
     ContainerProbes probes = containers.remove(containerId);
     if (probes != null) {
@@ -66,6 +75,7 @@ public final class ProbeManager {
     }
   }
 
+  @Override
   public synchronized void stopAll(String podUid) {
     List<String> ids = containers.values().stream()
         .filter(c -> c.target.podUid().equals(podUid))
@@ -75,12 +85,14 @@ public final class ProbeManager {
   }
 
   /** Whether the container's startup probe succeeded (or it has none); false for unknown containers. */
+  @Override
   public synchronized boolean started(String containerId) {
     ContainerProbes probes = containers.get(containerId);
     return probes != null && probes.started;
   }
 
   /** Whether the container is ready to serve; false for unknown containers. */
+  @Override
   public synchronized boolean ready(String containerId) {
     ContainerProbes probes = containers.get(containerId);
     return probes != null && probes.ready();
