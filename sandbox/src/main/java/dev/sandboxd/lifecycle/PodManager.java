@@ -662,6 +662,14 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
             }
           }
           store.save(entry.record);
+          if (record.stage() == Stage.Ready) {
+            // Probes live in memory: they start over for every container that still runs.
+            for (ContainerRecord c : entry.record.containers()) {
+              if (runtime.task(c.containerId()).map(t -> t.status() == TaskStatus.Running).orElse(false)) {
+                probes.start(record.uid(), c.name(), c.containerId(), record.pausePid(), containerSpec(pod, c.name()).supervision());
+              }
+            }
+          }
           if (record.stage() == Stage.Stopping) {
             synchronized (entry) {
               save(entry, record.withStage(Stage.Ready));

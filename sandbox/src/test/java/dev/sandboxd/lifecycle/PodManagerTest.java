@@ -382,6 +382,51 @@ class PodManagerTest {
   }
 
   @Test
+  void probesStartWithEachRunAndResumeAfterARestartOfSandboxd() {
+    List<String> started = new ArrayList<>();
+    List<String> stopped = new ArrayList<>();
+    ContainerProbes recording = new ContainerProbes() {
+      @Override
+      public void start(String podUid, String containerName, String containerId, int pausePid, dev.sandboxd.pod.Supervision s) {
+        started.add(containerName + " " + containerId);
+      }
+
+      @Override
+      public void stop(String containerId) {
+        stopped.add(containerId);
+      }
+
+      @Override
+      public void stopAll(String podUid) {
+        stopped.add("all " + podUid);
+      }
+
+      @Override
+      public boolean started(String containerId) {
+        return true;
+      }
+
+      @Override
+      public boolean ready(String containerId) {
+        return false;
+      }
+    };
+    pods.useProbes(recording);
+    pods.run(pod("probed", "Always", "", c("app")), false);
+    String first = container("probed", "app").containerId();
+    assertEquals(List.of("app " + first), started);
+    assertFalse(container("probed", "app").ready(), "readiness comes from the probes");
+
+    PodManager restarted = newManager();
+    restarted.useProbes(recording);
+    restarted.recover();
+    assertEquals(List.of("app " + first, "app " + first), started, "probes resume for the running container");
+
+    restarted.containerUnhealthy(first, "Liveness probe failed: no");
+    assertEquals(List.of(first), stopped);
+  }
+
+  @Test
   void recoveryRollsBackHalfMadePodsAndRemovesOrphans() {
     pods.run(pod("half", "Always", "", c("app")), false);
     store.save(store.get("uid-half").orElseThrow().withStage(PodRecord.Stage.Creating));
