@@ -110,18 +110,14 @@ class SupervisionE2E {
     try {
       boolean sawBackOff = false;
       Instant deadline = Instant.now().plusSeconds(20);
-      while (Instant.now().isBefore(deadline) && inspect("crashloop").getStatus().getContainerStatuses(0).getRestartCount() < 4) {
+      List<Instant> restarts = restartTimes("default/crashloop");
+      while (Instant.now().isBefore(deadline) && restarts.size() < 4) {
         ContainerStatus c = inspect("crashloop").getStatus().getContainerStatuses(0);
         sawBackOff |= c.getState().hasWaiting() && c.getState().getWaiting().getReason().equals("CrashLoopBackOff");
         Thread.sleep(50);
+        restarts = restartTimes("default/crashloop");
       }
       assertTrue(sawBackOff, "the container showed CrashLoopBackOff while waiting");
-      List<Instant> restarts = new ArrayList<>();
-      for (Event e : events()) {
-        if (e.getPod().equals("default/crashloop") && e.getType().equals("ContainerRestarted")) {
-          restarts.add(Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos()));
-        }
-      }
       assertTrue(restarts.size() >= 4, "restarts: " + restarts + "\n" + events().stream()
           .filter(e -> e.getPod().equals("default/crashloop")).map(e -> e.getType() + " " + e.getReason() + " " + e.getMessage()).toList()
           + "\n" + node.sandboxdLog());
@@ -301,6 +297,16 @@ class SupervisionE2E {
 
   static Instant instant(com.google.protobuf.Timestamp t) {
     return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  static List<Instant> restartTimes(String pod) {
+    List<Instant> restarts = new ArrayList<>();
+    for (Event e : events()) {
+      if (e.getPod().equals(pod) && e.getType().equals("ContainerRestarted")) {
+        restarts.add(Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos()));
+      }
+    }
+    return restarts;
   }
 
   static List<Event> events() {

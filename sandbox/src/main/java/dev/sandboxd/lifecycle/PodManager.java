@@ -652,15 +652,17 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
           pods.put(record.uid(), entry);
           byContainerId.put(record.sandboxId(), entry);
           for (ContainerRecord c : record.containers()) {
-            byContainerId.put(c.containerId(), entry);
-            if (c.restartAt() == null && runtime.task(c.containerId()).isEmpty()) {
-              // A start cut short by the crash: clear what it left, and mark the container not
-              // started, so the reconcile after the event stream starts it afresh.
+            Optional<TaskInfo> task = runtime.task(c.containerId());
+            if (c.restartAt() == null && (task.isEmpty() || task.get().status() == TaskStatus.Created)) {
+              // A start cut short by the crash: clear what it left and give the container a new
+              // id (runc may still know the old one), so the reconcile after the event stream
+              // starts it afresh.
               containers.remove(c.containerId());
-              entry.record = entry.record.withContainer(new ContainerRecord(c.name(), c.containerId(), c.logPath(), null,
+              entry.record = entry.record.withContainer(new ContainerRecord(c.name(), ids.get(), c.logPath(), null,
                   c.restartCount(), c.lastTermination(), c.backOff(), null, false));
             }
           }
+          entry.record.containers().forEach(c -> byContainerId.put(c.containerId(), entry));
           store.save(entry.record);
           if (record.stage() == Stage.Ready) {
             // Probes live in memory: they start over for every container that still runs.
