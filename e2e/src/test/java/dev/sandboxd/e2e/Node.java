@@ -2,6 +2,14 @@ package dev.sandboxd.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sandboxd.api.v1.ExecRequest;
+import dev.sandboxd.api.v1.ExecResponse;
+import dev.sandboxd.api.v1.InspectPodRequest;
+import dev.sandboxd.api.v1.LogsRequest;
+import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodRef;
+import dev.sandboxd.api.v1.RemovePodRequest;
+import dev.sandboxd.api.v1.RunPodRequest;
 import dev.sandboxd.api.v1.PodsGrpc;
 import dev.sandboxd.cli.Sandboxctl;
 import dev.sandboxd.containerd.UnixSocketChannels;
@@ -12,12 +20,15 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A private node for one test class: containerd and sandboxd in their own mount namespace,
@@ -113,6 +124,50 @@ final class Node implements AutoCloseable {
     if (code != 0) {
       throw new IllegalStateException("sandboxctl image import " + archive + ": " + err);
     }
+  }
+
+  // --- the pod calls every e2e test makes ---
+
+  Pod run(String manifest) {
+    return pods().runPod(RunPodRequest.newBuilder().setManifest(manifest).build()).getPod();
+  }
+
+  Pod inspect(String ref) {
+    return pods().inspectPod(InspectPodRequest.newBuilder().setPod(ref(ref)).build()).getPod();
+  }
+
+  ExecResponse exec(String pod, String container, String... command) {
+    return pods().exec(ExecRequest.newBuilder().setPod(ref(pod)).setContainer(container)
+        .addAllCommand(List.of(command)).setTimeoutSeconds(30).build());
+  }
+
+  String logs(String pod, String container) {
+    StringBuilder out = new StringBuilder();
+    pods().logs(LogsRequest.newBuilder().setPod(ref(pod)).setContainer(container).build())
+        .forEachRemaining(c -> out.append(c.getData().toStringUtf8()));
+    return out.toString();
+  }
+
+  void removeForce(String pod) {
+    pods().removePod(RemovePodRequest.newBuilder().setPod(ref(pod)).setForce(true).build());
+  }
+
+  static PodRef ref(String ref) {
+    return PodRef.newBuilder().setRef(ref).build();
+  }
+
+  /** Polls the pod until condition holds; fails after 30 s with its status and sandboxd's log. */
+  Pod waitFor(String ref, Predicate<Pod> condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    Pod pod = inspect(ref);
+    while (!condition.test(pod)) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("pod " + ref + " did not reach the expected state: " + pod.getStatus() + "\n" + sandboxdLog());
+      }
+      Thread.sleep(100);
+      pod = inspect(ref);
+    }
+    return pod;
   }
 
   /** ctr against this node's containerd, in sandboxd's namespace. */

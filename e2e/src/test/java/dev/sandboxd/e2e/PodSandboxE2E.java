@@ -7,27 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxd.api.v1.ContainerStatus;
-import dev.sandboxd.api.v1.ExecRequest;
 import dev.sandboxd.api.v1.ExecResponse;
-import dev.sandboxd.api.v1.InspectPodRequest;
 import dev.sandboxd.api.v1.ListPodsRequest;
-import dev.sandboxd.api.v1.LogChunk;
-import dev.sandboxd.api.v1.LogsRequest;
 import dev.sandboxd.api.v1.Pod;
-import dev.sandboxd.api.v1.PodRef;
 import dev.sandboxd.api.v1.RemovePodRequest;
-import dev.sandboxd.api.v1.RunPodRequest;
 import dev.sandboxd.api.v1.StopPodRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,10 +43,10 @@ class PodSandboxE2E {
   void counterPodFromTheSeedRunsAndItsLogGrows() throws Exception {
     Path hostLog = Path.of("/var/log/counter/1.log");
     Files.deleteIfExists(hostLog);
-    Pod pod = run(Files.readString(Node.REPO.resolve("e2e/examples/counter.yaml")));
+    Pod pod = node.run(Files.readString(Node.REPO.resolve("e2e/examples/counter.yaml")));
     try {
       assertEquals("Running", pod.getStatus().getPhase());
-      Pod running = waitFor("counter", p -> p.getStatus().getContainerStatusesList().stream()
+      Pod running = node.waitFor("counter", p -> p.getStatus().getContainerStatusesList().stream()
           .allMatch(c -> c.getState().hasRunning()));
       assertEquals(2, running.getStatus().getContainerStatusesCount());
 
@@ -63,24 +54,24 @@ class PodSandboxE2E {
       Instant deadline = Instant.now().plusSeconds(5);
       int lines = 0;
       while (Instant.now().isBefore(deadline) && lines < 3) {
-        lines = logs("counter", "count-log").split("\n").length;
+        lines = node.logs("counter", "count-log").split("\n").length;
         Thread.sleep(200);
       }
-      String log = logs("counter", "count-log");
+      String log = node.logs("counter", "count-log");
       assertTrue(log.startsWith("0: "), log);
       assertTrue(log.contains("\n2: "), "count did not grow within 5 s: " + log);
       assertTrue(Files.readString(hostLog).startsWith("0: "), "the hostPath volume is the host's /var/log/counter");
     } finally {
-      removeForce("counter");
+      node.removeForce("counter");
       Files.deleteIfExists(hostLog);
     }
   }
 
   @Test
   void appContainersJoinThePauseNamespacesButNotItsMountNamespace() throws Exception {
-    run(twoSleepers("ns-private", false));
+    node.run(twoSleepers("ns-private", false));
     try {
-      Pod pod = inspect("ns-private");
+      Pod pod = node.inspect("ns-private");
       long pausePid = pod.getStatus().getSandbox().getPid();
       for (ContainerStatus c : pod.getStatus().getContainerStatusesList()) {
         for (String ns : List.of("net", "ipc", "uts")) {
@@ -90,37 +81,37 @@ class PodSandboxE2E {
         assertNotEquals(nsInode(pausePid, "pid"), nsInode(c.getPid(), "pid"), c.getName() + " pid");
       }
       // One UTS namespace: every container sees the pod's hostname.
-      assertEquals("ns-private\n", exec("ns-private", "a", "hostname").getStdout().toStringUtf8());
-      assertEquals("ns-private\n", exec("ns-private", "b", "cat", "/etc/hostname").getStdout().toStringUtf8());
+      assertEquals("ns-private\n", node.exec("ns-private", "a", "hostname").getStdout().toStringUtf8());
+      assertEquals("ns-private\n", node.exec("ns-private", "b", "cat", "/etc/hostname").getStdout().toStringUtf8());
       // Without a shared PID namespace, a container's PID 1 is its own process.
-      ExecResponse ps = exec("ns-private", "a", "ps", "-o", "pid,args");
+      ExecResponse ps = node.exec("ns-private", "a", "ps", "-o", "pid,args");
       assertTrue(ps.getStdout().toStringUtf8().matches("(?s).*\\n\\s*1 sleep 3600.*"), ps.getStdout().toStringUtf8());
       assertFalse(ps.getStdout().toStringUtf8().contains("/pause"));
     } finally {
-      removeForce("ns-private");
+      node.removeForce("ns-private");
     }
   }
 
   @Test
   void sharedProcessNamespaceShowsPauseAsPid1AndTheOtherContainers() throws Exception {
-    run(twoSleepers("ns-shared", true));
+    node.run(twoSleepers("ns-shared", true));
     try {
-      Pod pod = inspect("ns-shared");
+      Pod pod = node.inspect("ns-shared");
       long pausePid = pod.getStatus().getSandbox().getPid();
       ContainerStatus a = pod.getStatus().getContainerStatuses(0);
       assertEquals(nsInode(pausePid, "pid"), nsInode(a.getPid(), "pid"));
-      String ps = exec("ns-shared", "a", "ps", "-o", "pid,args").getStdout().toStringUtf8();
+      String ps = node.exec("ns-shared", "a", "ps", "-o", "pid,args").getStdout().toStringUtf8();
       assertTrue(ps.matches("(?s).*\\n\\s*1 /pause\\n.*"), ps);
       assertTrue(ps.contains("sleep 3600"), ps);
       assertTrue(ps.contains("sleep 3601"), "the other container's process is visible: " + ps);
     } finally {
-      removeForce("ns-shared");
+      node.removeForce("ns-shared");
     }
   }
 
   @Test
   void containersTalkOverLocalhostAndASecondBindOfThePortFailsVisibly() throws Exception {
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: web}
@@ -135,18 +126,18 @@ class PodSandboxE2E {
             command: [sleep, "3600"]
         """.formatted(Node.BUSYBOX));
     try {
-      waitFor("web", p -> p.getStatus().getContainerStatusesList().stream().allMatch(c -> c.getState().hasRunning()));
+      node.waitFor("web", p -> p.getStatus().getContainerStatusesList().stream().allMatch(c -> c.getState().hasRunning()));
       String body = "";
       for (int i = 0; i < 50 && !body.contains("hello-from-server"); i++) {
-        body = exec("web", "client", "wget", "-qO-", "http://localhost:8080/index.html").getStdout().toStringUtf8();
+        body = node.exec("web", "client", "wget", "-qO-", "http://localhost:8080/index.html").getStdout().toStringUtf8();
         Thread.sleep(100);
       }
       assertEquals("hello-from-server\n", body);
     } finally {
-      removeForce("web");
+      node.removeForce("web");
     }
 
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: port-clash}
@@ -161,22 +152,22 @@ class PodSandboxE2E {
             command: [sh, -c, 'sleep 1; exec nc -l -p 9000']
         """.formatted(Node.BUSYBOX));
     try {
-      Pod pod = waitFor("port-clash", p -> p.getStatus().getContainerStatuses(1).getState().hasTerminated());
+      Pod pod = node.waitFor("port-clash", p -> p.getStatus().getContainerStatuses(1).getState().hasTerminated());
       ContainerStatus first = pod.getStatus().getContainerStatuses(0);
       ContainerStatus second = pod.getStatus().getContainerStatuses(1);
       assertTrue(first.getState().hasRunning(), first.toString());
       assertEquals("Error", second.getState().getTerminated().getReason());
       assertNotEquals(0, second.getState().getTerminated().getExitCode());
-      assertTrue(logs("port-clash", "second").contains("bind: Address already in use"), logs("port-clash", "second"));
+      assertTrue(node.logs("port-clash", "second").contains("bind: Address already in use"), node.logs("port-clash", "second"));
       assertEquals("Running", pod.getStatus().getPhase());
     } finally {
-      removeForce("port-clash");
+      node.removeForce("port-clash");
     }
   }
 
   @Test
   void threeContainersShareOneShim() throws Exception {
-    Pod pod = run("""
+    Pod pod = node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: trio}
@@ -194,13 +185,13 @@ class PodSandboxE2E {
         assertEquals(shimPid, parentOf(c.getPid()), c.getName() + " is a child of the pod's shim");
       }
     } finally {
-      removeForce("trio");
+      node.removeForce("trio");
     }
   }
 
   @Test
   void stopAndRemoveLeaveNothingBehind() throws Exception {
-    Pod pod = run("""
+    Pod pod = node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: leftovers, namespace: e2e}
@@ -224,11 +215,11 @@ class PodSandboxE2E {
         "the memory emptyDir is a mount");
     assertEquals(1, shimsOf(sandboxId));
 
-    Pod stopped = node.pods().stopPod(StopPodRequest.newBuilder().setPod(ref("e2e/leftovers")).build()).getPod();
+    Pod stopped = node.pods().stopPod(StopPodRequest.newBuilder().setPod(Node.ref("e2e/leftovers")).build()).getPod();
     assertEquals(0, stopped.getStatus().getContainerStatuses(0).getState().getTerminated().getExitCode(),
         "the app exits on SIGTERM within its grace period");
-    assertTrue(logs("e2e/leftovers", "app").contains("bye"));
-    node.pods().removePod(RemovePodRequest.newBuilder().setPod(ref("e2e/leftovers")).build());
+    assertTrue(node.logs("e2e/leftovers", "app").contains("bye"));
+    node.pods().removePod(RemovePodRequest.newBuilder().setPod(Node.ref("e2e/leftovers")).build());
 
     String containers = node.ctr("containers", "list", "-q").stdout();
     assertFalse(containers.contains(sandboxId) || containers.contains(appId), containers);
@@ -244,13 +235,13 @@ class PodSandboxE2E {
     assertFalse(Files.exists(podCgroup), "pod cgroup removed");
     assertFalse(Files.exists(node.dir.resolve("sandboxd/state/pods/" + uid + ".json")), "state record removed");
     assertFalse(Files.exists(node.dir.resolve("sandboxd/root/pods/" + uid)), "pod directory removed");
-    assertEquals(StatusCodeOf.NOT_FOUND, StatusCodeOf.call(() -> inspect("e2e/leftovers")));
+    assertEquals(StatusCodeOf.NOT_FOUND, StatusCodeOf.call(() -> node.inspect("e2e/leftovers")));
   }
 
   @Test
   void aFailingContainerRollsTheWholePodBack() throws Exception {
     String before = node.ctr("containers", "list", "-q").stdout();
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> run("""
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: half-made}
@@ -267,47 +258,6 @@ class PodSandboxE2E {
   }
 
   // --- helpers ---
-
-  static Pod run(String manifest) {
-    return node.pods().runPod(RunPodRequest.newBuilder().setManifest(manifest).build()).getPod();
-  }
-
-  static Pod inspect(String ref) {
-    return node.pods().inspectPod(InspectPodRequest.newBuilder().setPod(ref(ref)).build()).getPod();
-  }
-
-  static ExecResponse exec(String pod, String container, String... command) {
-    return node.pods().exec(ExecRequest.newBuilder().setPod(ref(pod)).setContainer(container)
-        .addAllCommand(List.of(command)).setTimeoutSeconds(30).build());
-  }
-
-  static String logs(String pod, String container) {
-    StringBuilder out = new StringBuilder();
-    Iterator<LogChunk> chunks = node.pods().logs(LogsRequest.newBuilder().setPod(ref(pod)).setContainer(container).build());
-    chunks.forEachRemaining(c -> out.append(c.getData().toStringUtf8()));
-    return out.toString();
-  }
-
-  static void removeForce(String pod) {
-    node.pods().removePod(RemovePodRequest.newBuilder().setPod(ref(pod)).setForce(true).build());
-  }
-
-  static PodRef ref(String ref) {
-    return PodRef.newBuilder().setRef(ref).build();
-  }
-
-  static Pod waitFor(String ref, Predicate<Pod> condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    Pod pod = inspect(ref);
-    while (!condition.test(pod)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("pod " + ref + " did not reach the expected state: " + pod.getStatus());
-      }
-      Thread.sleep(100);
-      pod = inspect(ref);
-    }
-    return pod;
-  }
 
   static String twoSleepers(String name, boolean sharePid) {
     return """

@@ -5,15 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxd.api.v1.ContainerStatus;
-import dev.sandboxd.api.v1.ExecRequest;
-import dev.sandboxd.api.v1.ExecResponse;
 import dev.sandboxd.api.v1.InspectPodRequest;
-import dev.sandboxd.api.v1.PodRef;
-import dev.sandboxd.api.v1.RemovePodRequest;
-import dev.sandboxd.api.v1.RunPodRequest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +32,7 @@ class ProbesE2E {
   @Test
   void aFailingExecLivenessProbeRestartsTheContainer() throws Exception {
     Instant started = Instant.now();
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: liveness-exec}
@@ -61,14 +55,14 @@ class ProbesE2E {
       Duration untilRestart = Duration.between(started, Instant.now());
       assertTrue(untilRestart.compareTo(Duration.ofSeconds(3)) >= 0, "restarted while still healthy, after " + untilRestart);
     } finally {
-      removeForce("liveness-exec");
+      node.removeForce("liveness-exec");
     }
   }
 
   @Test
   void anHttpGetReadinessProbeMakesTheContainerReadyAndUnreadyAgain() throws Exception {
     // httpd needs its directory at start; the page it serves comes later, by exec.
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: readiness-http}
@@ -83,21 +77,18 @@ class ProbesE2E {
         """.formatted(Node.BUSYBOX));
     try {
       assertFalse(container("readiness-http").getReady(), "no page yet: not ready");
-      assertEquals(0, exec("readiness-http", "web", "sh", "-c", "mkdir -p /www && echo ok > /www/index.html").getExitCode());
+      assertEquals(0, node.exec("readiness-http", "web", "sh", "-c", "mkdir -p /www && echo ok > /www/index.html").getExitCode());
       awaitContainer("readiness-http", Duration.ofSeconds(10), ContainerStatus::getReady);
-      assertEquals(0, exec("readiness-http", "web", "rm", "/www/index.html").getExitCode());
+      assertEquals(0, node.exec("readiness-http", "web", "rm", "/www/index.html").getExitCode());
       awaitContainer("readiness-http", Duration.ofSeconds(10), c -> !c.getReady());
     } finally {
-      removeForce("readiness-http");
+      node.removeForce("readiness-http");
     }
   }
 
-  private static void run(String manifest) {
-    node.pods().runPod(RunPodRequest.newBuilder().setManifest(manifest).build());
-  }
 
   private static ContainerStatus container(String pod) {
-    return node.pods().inspectPod(InspectPodRequest.newBuilder().setPod(ref(pod)).build())
+    return node.pods().inspectPod(InspectPodRequest.newBuilder().setPod(Node.ref(pod)).build())
         .getPod().getStatus().getContainerStatuses(0);
   }
 
@@ -115,16 +106,6 @@ class ProbesE2E {
     return status;
   }
 
-  private static ExecResponse exec(String pod, String container, String... command) {
-    return node.pods().exec(ExecRequest.newBuilder().setPod(ref(pod)).setContainer(container)
-        .addAllCommand(List.of(command)).setTimeoutSeconds(30).build());
-  }
 
-  private static void removeForce(String pod) {
-    node.pods().removePod(RemovePodRequest.newBuilder().setPod(ref(pod)).setForce(true).build());
-  }
 
-  private static PodRef ref(String pod) {
-    return PodRef.newBuilder().setRef(pod).build();
-  }
 }

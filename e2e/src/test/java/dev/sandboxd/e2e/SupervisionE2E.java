@@ -7,14 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxd.api.v1.ContainerStatus;
 import dev.sandboxd.api.v1.Event;
 import dev.sandboxd.api.v1.EventsRequest;
-import dev.sandboxd.api.v1.InspectPodRequest;
 import dev.sandboxd.api.v1.ListPodsRequest;
-import dev.sandboxd.api.v1.LogChunk;
-import dev.sandboxd.api.v1.LogsRequest;
 import dev.sandboxd.api.v1.Pod;
-import dev.sandboxd.api.v1.PodRef;
-import dev.sandboxd.api.v1.RemovePodRequest;
-import dev.sandboxd.api.v1.RunPodRequest;
 import dev.sandboxd.api.v1.StopPodRequest;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
@@ -28,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +62,7 @@ class SupervisionE2E {
   @MethodSource("seedRows")
   void restartPoliciesGiveTheSeedsPhases(String policy, int exitCode, String phase, boolean restarts) throws Exception {
     String name = ("policy-" + policy + "-" + exitCode).toLowerCase();
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: %s}
@@ -79,7 +72,7 @@ class SupervisionE2E {
           - {name: app, image: %s, command: [sh, -c, 'sleep 1; exit %d']}
         """.formatted(name, policy, Node.BUSYBOX, exitCode));
     try {
-      Pod pod = waitFor(name, p -> {
+      Pod pod = node.waitFor(name, p -> {
         ContainerStatus c = p.getStatus().getContainerStatuses(0);
         return restarts ? c.getRestartCount() >= 1 : c.getState().hasTerminated();
       });
@@ -90,16 +83,16 @@ class SupervisionE2E {
       assertEquals(exitCode == 0 ? "Completed" : "Error", ended.reason());
       if (!restarts) {
         Thread.sleep(1500);
-        assertEquals(0, inspect(name).getStatus().getContainerStatuses(0).getRestartCount(), "no restart under " + policy);
+        assertEquals(0, node.inspect(name).getStatus().getContainerStatuses(0).getRestartCount(), "no restart under " + policy);
       }
     } finally {
-      removeForce(name);
+      node.removeForce(name);
     }
   }
 
   @Test
   void aCrashingContainerShowsCrashLoopBackOffWithGrowingDelays() throws Exception {
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: crashloop}
@@ -112,7 +105,7 @@ class SupervisionE2E {
       Instant deadline = Instant.now().plusSeconds(20);
       List<Instant> restarts = restartTimes("default/crashloop");
       while (Instant.now().isBefore(deadline) && restarts.size() < 4) {
-        ContainerStatus c = inspect("crashloop").getStatus().getContainerStatuses(0);
+        ContainerStatus c = node.inspect("crashloop").getStatus().getContainerStatuses(0);
         sawBackOff |= c.getState().hasWaiting() && c.getState().getWaiting().getReason().equals("CrashLoopBackOff");
         Thread.sleep(50);
         restarts = restartTimes("default/crashloop");
@@ -127,15 +120,15 @@ class SupervisionE2E {
       long gap3 = Duration.between(restarts.get(2), restarts.get(3)).toMillis();
       assertTrue(gap1 >= 900 && gap2 >= 1900 && gap3 >= 3900 && gap3 > gap2 && gap2 > gap1,
           "gaps " + gap1 + ", " + gap2 + ", " + gap3 + " ms");
-      assertEquals("Running", inspect("crashloop").getStatus().getPhase());
+      assertEquals("Running", node.inspect("crashloop").getStatus().getPhase());
     } finally {
-      removeForce("crashloop");
+      node.removeForce("crashloop");
     }
   }
 
   @Test
   void initContainersRunInOrderBeforeTheAppAndASidecarOutlivesIt() throws Exception {
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: ordered}
@@ -154,8 +147,8 @@ class SupervisionE2E {
           volumes: [{name: work, emptyDir: {}}]
         """.formatted(Node.BUSYBOX));
     try {
-      Pod pod = waitFor("ordered", p -> p.getStatus().getContainerStatuses(0).getState().hasRunning());
-      assertEquals("first\nsecond\nproxy\napp\n", exec("ordered", "app", "cat", "/work/order"));
+      Pod pod = node.waitFor("ordered", p -> p.getStatus().getContainerStatuses(0).getState().hasRunning());
+      assertEquals("first\nsecond\nproxy\napp\n", node.exec("ordered", "app", "cat", "/work/order").getStdout().toStringUtf8());
       List<ContainerStatus> init = pod.getStatus().getInitContainerStatusesList();
       Instant firstDone = instant(init.get(0).getState().getTerminated().getFinishedAt());
       Instant secondStarted = instant(init.get(1).getState().getTerminated().getStartedAt());
@@ -165,18 +158,18 @@ class SupervisionE2E {
       assertTrue(init.get(2).getState().hasRunning(), "the sidecar keeps running");
       assertTrue(pod.getStatus().getConditionsList().stream().anyMatch(c -> c.getType().equals("Initialized") && c.getStatus().equals("True")));
 
-      Pod stopped = node.pods().stopPod(StopPodRequest.newBuilder().setPod(ref("ordered")).build()).getPod();
+      Pod stopped = node.pods().stopPod(StopPodRequest.newBuilder().setPod(Node.ref("ordered")).build()).getPod();
       Instant appEnded = instant(stopped.getStatus().getContainerStatuses(0).getState().getTerminated().getFinishedAt());
       Instant proxyEnded = instant(stopped.getStatus().getInitContainerStatuses(2).getState().getTerminated().getFinishedAt());
       assertTrue(proxyEnded.isAfter(appEnded), "the sidecar stops after the app: app " + appEnded + ", proxy " + proxyEnded);
     } finally {
-      removeForce("ordered");
+      node.removeForce("ordered");
     }
   }
 
   @Test
   void aContainerIgnoringSigtermIsKilledAfterItsGracePeriodAndPreStopRuns() throws Exception {
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: stubborn}
@@ -189,15 +182,15 @@ class SupervisionE2E {
             lifecycle: {preStop: {exec: {command: [sh, -c, 'echo prestop-hook-ran > /proc/1/fd/1']}}}
         """.formatted(Node.BUSYBOX));
     try {
-      waitFor("stubborn", p -> logs("stubborn", "app").contains("started"));
+      node.waitFor("stubborn", p -> node.logs("stubborn", "app").contains("started"));
       Instant before = Instant.now();
-      Pod stopped = node.pods().stopPod(StopPodRequest.newBuilder().setPod(ref("stubborn")).build()).getPod();
+      Pod stopped = node.pods().stopPod(StopPodRequest.newBuilder().setPod(Node.ref("stubborn")).build()).getPod();
       long tookMillis = Duration.between(before, Instant.now()).toMillis();
       assertTrue(tookMillis >= 2500 && tookMillis <= 4500, "stop took " + tookMillis + " ms for a 3 s grace period");
       assertEquals(137, stopped.getStatus().getContainerStatuses(0).getState().getTerminated().getExitCode(), "SIGKILL");
-      assertTrue(logs("stubborn", "app").contains("prestop-hook-ran"), logs("stubborn", "app"));
+      assertTrue(node.logs("stubborn", "app").contains("prestop-hook-ran"), node.logs("stubborn", "app"));
     } finally {
-      removeForce("stubborn");
+      node.removeForce("stubborn");
     }
   }
 
@@ -217,7 +210,7 @@ class SupervisionE2E {
           """.formatted(i, Node.BUSYBOX, Node.BUSYBOX);
       runs.add(CompletableFuture.runAsync(() -> {
         try {
-          run(manifest);
+          node.run(manifest);
         } catch (StatusRuntimeException expected) {
           // sandboxd died under it
         }
@@ -232,7 +225,7 @@ class SupervisionE2E {
     List<Pod> pods = node.pods().listPods(ListPodsRequest.getDefaultInstance()).getPodsList();
     Set<String> liveIds = new HashSet<>();
     for (Pod pod : pods) {
-      Pod settled = waitFor(pod.getMetadata().getName(), p -> p.getStatus().getContainerStatusesList().stream()
+      Pod settled = node.waitFor(pod.getMetadata().getName(), p -> p.getStatus().getContainerStatusesList().stream()
           .allMatch(c -> c.getState().hasRunning()));
       assertEquals("Running", settled.getStatus().getPhase(), settled.toString());
       liveIds.add(settled.getStatus().getSandbox().getId());
@@ -253,7 +246,7 @@ class SupervisionE2E {
       assertEquals(pods.size(), cgroups.filter(Files::isDirectory).count(), "one cgroup per surviving pod");
     }
     for (Pod pod : pods) {
-      removeForce(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
+      node.removeForce(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
     }
     assertEquals("", node.ctr("containers", "list", "-q").stdout().trim());
     assertEquals("0", node.inNode("sh", "-c", "grep -c io.containerd.runtime.v2.task/sandboxd/ /proc/self/mountinfo || true")
@@ -262,7 +255,7 @@ class SupervisionE2E {
 
   @Test
   void restartingContainerdLosesNoPodAndSupervisionGoesOn() throws Exception {
-    run("""
+    node.run("""
         apiVersion: v1
         kind: Pod
         metadata: {name: survivor}
@@ -271,19 +264,19 @@ class SupervisionE2E {
           - {name: app, image: %s, command: [sleep, "3600"]}
         """.formatted(Node.BUSYBOX));
     try {
-      Pod before = waitFor("survivor", p -> p.getStatus().getContainerStatuses(0).getState().hasRunning());
+      Pod before = node.waitFor("survivor", p -> p.getStatus().getContainerStatuses(0).getState().hasRunning());
       long pid = before.getStatus().getContainerStatuses(0).getPid();
       node.restartContainerd();
-      Pod after = waitFor("survivor", p -> p.getStatus().getContainerStatuses(0).getState().hasRunning());
+      Pod after = node.waitFor("survivor", p -> p.getStatus().getContainerStatuses(0).getState().hasRunning());
       assertEquals(pid, after.getStatus().getContainerStatuses(0).getPid(), "the same process kept running");
       assertEquals(before.getStatus().getSandbox().getPid(), after.getStatus().getSandbox().getPid());
       // The event stream came back: a crash now is still seen and restarted.
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-      Pod restarted = waitFor("survivor", p -> p.getStatus().getContainerStatuses(0).getRestartCount() == 1
+      Pod restarted = node.waitFor("survivor", p -> p.getStatus().getContainerStatuses(0).getRestartCount() == 1
           && p.getStatus().getContainerStatuses(0).getState().hasRunning());
       assertFalse(restarted.getStatus().getContainerStatuses(0).getPid() == pid);
     } finally {
-      removeForce("survivor");
+      node.removeForce("survivor");
     }
   }
 
@@ -313,46 +306,5 @@ class SupervisionE2E {
     List<Event> out = new ArrayList<>();
     node.pods().events(EventsRequest.getDefaultInstance()).forEachRemaining(out::add);
     return out;
-  }
-
-  static Pod run(String manifest) {
-    return node.pods().runPod(RunPodRequest.newBuilder().setManifest(manifest).build()).getPod();
-  }
-
-  static Pod inspect(String ref) {
-    return node.pods().inspectPod(InspectPodRequest.newBuilder().setPod(ref(ref)).build()).getPod();
-  }
-
-  static String exec(String pod, String container, String... command) {
-    return node.pods().exec(dev.sandboxd.api.v1.ExecRequest.newBuilder().setPod(ref(pod)).setContainer(container)
-        .addAllCommand(List.of(command)).setTimeoutSeconds(30).build()).getStdout().toStringUtf8();
-  }
-
-  static String logs(String pod, String container) {
-    StringBuilder out = new StringBuilder();
-    node.pods().logs(LogsRequest.newBuilder().setPod(ref(pod)).setContainer(container).build())
-        .forEachRemaining((LogChunk c) -> out.append(c.getData().toStringUtf8()));
-    return out.toString();
-  }
-
-  static void removeForce(String pod) {
-    node.pods().removePod(RemovePodRequest.newBuilder().setPod(ref(pod)).setForce(true).build());
-  }
-
-  static PodRef ref(String ref) {
-    return PodRef.newBuilder().setRef(ref).build();
-  }
-
-  static Pod waitFor(String ref, Predicate<Pod> condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    Pod pod = inspect(ref);
-    while (!condition.test(pod)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("pod " + ref + " did not reach the expected state: " + pod.getStatus() + "\n" + node.sandboxdLog());
-      }
-      Thread.sleep(100);
-      pod = inspect(ref);
-    }
-    return pod;
   }
 }
