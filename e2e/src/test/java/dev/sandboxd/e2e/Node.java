@@ -2,6 +2,9 @@ package dev.sandboxd.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sandboxd.api.v1.InspectPodRequest;
+import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodRef;
 import dev.sandboxd.api.v1.PodsGrpc;
 import dev.sandboxd.cli.Sandboxctl;
 import dev.sandboxd.containerd.UnixSocketChannels;
@@ -12,12 +15,15 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A private node for one test class: containerd and sandboxd in their own mount namespace,
@@ -59,6 +65,21 @@ final class Node implements AutoCloseable {
     return PodsGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
   }
 
+  /** Inspects the pod until the condition holds; fails with its last status after timeout. */
+  Pod waitFor(String ref, Duration timeout, Predicate<Pod> condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    InspectPodRequest request = InspectPodRequest.newBuilder().setPod(PodRef.newBuilder().setRef(ref)).build();
+    Pod pod = pods().inspectPod(request).getPod();
+    while (!condition.test(pod)) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("pod " + ref + " did not reach the expected state: " + pod.getStatus());
+      }
+      Thread.sleep(100);
+      pod = pods().inspectPod(request).getPod();
+    }
+    return pod;
+  }
+
   String sandboxdAddress() {
     return env.get("SANDBOXD_ADDRESS");
   }
@@ -91,9 +112,13 @@ final class Node implements AutoCloseable {
     return Command.run(cmd.toArray(String[]::new));
   }
 
-  /** The cgroup2 hierarchy as the host sees it (the node mounts the same one on /sys/fs/cgroup). */
+  /**
+   * The cgroup2 hierarchy as the host sees it (the node mounts the same one on /sys/fs/cgroup):
+   * /sys/fs/cgroup/unified on these hybrid machines, /sys/fs/cgroup in the hack/vm guest.
+   */
   Path cgroupRoot() {
-    return Path.of("/sys/fs/cgroup/unified");
+    Path hybrid = Path.of("/sys/fs/cgroup/unified");
+    return Files.exists(hybrid.resolve("cgroup.controllers")) ? hybrid : Path.of("/sys/fs/cgroup");
   }
 
   String cgroupParent() {

@@ -297,17 +297,9 @@ class PodSandboxE2E {
   }
 
   static Pod waitFor(String ref, Predicate<Pod> condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    Pod pod = inspect(ref);
-    while (!condition.test(pod)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("pod " + ref + " did not reach the expected state: " + pod.getStatus());
-      }
-      Thread.sleep(100);
-      pod = inspect(ref);
-    }
-    return pod;
+    return node.waitFor(ref, Duration.ofSeconds(20), condition);
   }
+
 
   static String twoSleepers(String name, boolean sharePid) {
     return """

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +20,9 @@ public record DaemonConfig(
     String state,
     String namespace,
     String pauseImage,
-    String cgroupParent) {
+    String cgroupParent,
+    Long podPidsLimit,
+    ResourcePolicy.MissingController cgroupMissing) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -28,7 +31,9 @@ public record DaemonConfig(
       "/run/sandboxd",
       "sandboxd",
       "",
-      "/sandboxd");
+      "/sandboxd",
+      0L,
+      ResourcePolicy.MissingController.reject);
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -52,10 +57,12 @@ public record DaemonConfig(
         pick(other.state, state),
         pick(other.namespace, namespace),
         pick(other.pauseImage, pauseImage),
-        pick(other.cgroupParent, cgroupParent));
+        pick(other.cgroupParent, cgroupParent),
+        pick(other.podPidsLimit, podPidsLimit),
+        pick(other.cgroupMissing, cgroupMissing));
   }
 
-  private static String pick(String preferred, String fallback) {
+  private static <T> T pick(T preferred, T fallback) {
     return preferred != null ? preferred : fallback;
   }
 
@@ -68,6 +75,9 @@ public record DaemonConfig(
     requireAbsolute("cgroup-parent", cgroupParent);
     if (!namespace.matches("[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,74}[a-zA-Z0-9])?")) {
       throw SandboxdException.invalidArgument("namespace: %s is not a valid containerd namespace", namespace);
+    }
+    if (podPidsLimit < -1) {
+      throw SandboxdException.invalidArgument("pod-pids-limit: must be -1 or 0 (no limit) or positive, is %d", podPidsLimit);
     }
     if (cgroupParent.contains("..")) {
       throw SandboxdException.invalidArgument("cgroup-parent: must not contain \"..\"");

@@ -1,6 +1,7 @@
 package dev.sandboxd.daemon;
 
 import dev.sandboxd.cgroup.Cgroup2Fs;
+import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageService;
 import dev.sandboxd.image.ContainerdImages;
@@ -74,6 +75,14 @@ public final class Sandboxd implements Callable<Integer> {
   @Option(names = "--cgroup-parent", description = "cgroup2 path under which pod cgroups are made (default /sandboxd)")
   String cgroupParent;
 
+  @Option(names = "--pod-pids-limit", description = "pids.max of every pod (0 or -1: none, the default); "
+      + "the pod annotation " + ResourcePolicy.PIDS_LIMIT_ANNOTATION + " overrides it")
+  Long podPidsLimit;
+
+  @Option(names = "--cgroup-missing", description = "a pod asks for a limit whose cgroup controller is missing: "
+      + "reject it (default) or warn (run it without the limit, saying so in its status)")
+  ResourcePolicy.MissingController cgroupMissing;
+
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -86,7 +95,8 @@ public final class Sandboxd implements Callable<Integer> {
   DaemonConfig effectiveConfig() {
     DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
     return base.overriddenBy(
-            new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent))
+            new DaemonConfig(
+                containerdAddress, address, root, state, namespace, pauseImage, cgroupParent, podPidsLimit, cgroupMissing))
         .validated();
   }
 
@@ -110,7 +120,8 @@ public final class Sandboxd implements Callable<Integer> {
           new ContainerManager(runtime, images, system, privileges, workers),
           runtime,
           new VolumeManager(paths.podsDir(), system),
-          Cgroup2Fs.detect(cfg.cgroupParent()),
+          Cgroup2Fs.detect(cfg.cgroupParent(),
+              new ResourcePolicy(cfg.podPidsLimit(), cfg.cgroupMissing(), nodeMemoryBytes())),
           new FilePodStore(Path.of(cfg.state())),
           paths,
           clock,
@@ -155,6 +166,16 @@ public final class Sandboxd implements Callable<Integer> {
     // Only root and the socket's group may drive sandboxd.
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
     return server;
+  }
+
+  /** MemTotal of /proc/meminfo: kubelet's memory capacity, which Burstable oom_score_adj is relative to. */
+  static long nodeMemoryBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (line.startsWith("MemTotal:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IOException("/proc/meminfo has no MemTotal");
   }
 
   /** 32 random bytes in hex, like containerd's CRI ids. */

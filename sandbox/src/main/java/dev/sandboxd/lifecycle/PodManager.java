@@ -1,6 +1,7 @@
 package dev.sandboxd.lifecycle;
 
 import dev.sandboxd.cgroup.PodCgroups;
+import dev.sandboxd.cgroup.PodResources;
 import dev.sandboxd.container.ContainerLaunch;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.errdefs.SandboxdException;
@@ -89,13 +90,15 @@ public final class PodManager implements PodLifecycle {
     this.workers = workers;
   }
 
-  /** One pod: its parsed spec and sandboxd's record of it, replaced as the pod moves on. */
+  /** One pod: its parsed spec, its cgroup plan and sandboxd's record of it, replaced as the pod moves on. */
   private static final class PodEntry {
     final Pod pod;
+    final PodResources resources;
     volatile PodRecord record;
 
-    PodEntry(Pod pod, PodRecord record) {
+    PodEntry(Pod pod, PodResources resources, PodRecord record) {
       this.pod = pod;
+      this.resources = resources;
       this.record = record;
     }
   }
@@ -105,6 +108,8 @@ public final class PodManager implements PodLifecycle {
     ParsedPod parsed = manifests.parse(manifest, lenient);
     Pod pod = parsed.pod();
     String uid = pod.metadata().uid();
+    // Before anything exists: a limit this node cannot enforce refuses the pod here.
+    PodResources resources = cgroups.plan(pod, false);
     String sandboxId = ids.get();
     List<ContainerRecord> containerRecords = new ArrayList<>();
     for (Container c : allContainers(pod)) {
@@ -113,7 +118,7 @@ public final class PodManager implements PodLifecycle {
     }
     PodRecord record = new PodRecord(uid, pod.metadata().namespace(), pod.metadata().name(), manifest, lenient,
         sandboxId, cgroups.podPath(uid), clock.instant(), Stage.Creating, 0, containerRecords);
-    PodEntry entry = new PodEntry(pod, record);
+    PodEntry entry = new PodEntry(pod, resources, record);
     claim(entry);
     synchronized (entry) {
       try (Rollback rollback = new Rollback()) {
@@ -126,6 +131,7 @@ public final class PodManager implements PodLifecycle {
           Map<String, Path> prepared = volumes.prepare(pod);
           EtcFiles etc = volumes.writeEtcFiles(pod, pod.hostname(), NODE_RESOLV_CONF);
 
+          cgroups.create(uid, resources.pod());
           rollback.push("shut down sandbox", () -> sandboxes.shutdown(sandboxId));
           sandboxes.create(pod, sandboxId, cgroups.taskPath(uid, sandboxId));
           SandboxController.SandboxInfo sandbox = sandboxes.start(sandboxId);
@@ -169,7 +175,8 @@ public final class PodManager implements PodLifecycle {
     List<VolumeBind> binds = volumes.binds(c, prepared);
     rollback.push("remove container " + c.name(), () -> containers.remove(cr.containerId()));
     containers.createAndStart(new ContainerLaunch(entry.pod, c, role, cr.containerId(), record.sandboxId(),
-        record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()), binds, etc, Path.of(cr.logPath())));
+        record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()), binds, etc, Path.of(cr.logPath()),
+        entry.resources.container(c.name())));
     Instant started = clock.instant();
     List<ContainerRecord> updated = new ArrayList<>();
     for (ContainerRecord r : entry.record.containers()) {
@@ -195,6 +202,10 @@ public final class PodManager implements PodLifecycle {
       return;
     }
     save(entry, entry.record.withStage(Stage.Stopping));
+    // A frozen task would not see SIGTERM until thawed.
+    if (cgroups.frozen(entry.record.uid())) {
+      cgroups.freeze(entry.record.uid(), false);
+    }
     // App containers stop together, each with the whole grace period, as kubelet does.
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     for (Container c : allContainers(entry.pod)) {
@@ -217,6 +228,8 @@ public final class PodManager implements PodLifecycle {
               "pod %s is %s: stop it first, or remove it with --force", entry.pod.fullName(),
               record.stage() == Stage.Ready ? "running" : record.stage().name().toLowerCase());
         }
+        // Every process of the pod at once, also a stuck or frozen one: the stop below then only collects exits.
+        cgroups.kill(record.uid());
         stopLocked(entry, Duration.ZERO);
       }
       save(entry, entry.record.withStage(Stage.Removing));
@@ -267,6 +280,45 @@ public final class PodManager implements PodLifecycle {
     return containers.exec(record.containerId(), paths.execDir(entry.record.uid()), command, timeout);
   }
 
+  @Override
+  public PodStatus pause(String podRef) {
+    return freeze(podRef, true);
+  }
+
+  @Override
+  public PodStatus unpause(String podRef) {
+    return freeze(podRef, false);
+  }
+
+  private PodStatus freeze(String podRef, boolean frozen) {
+    PodEntry entry = resolve(podRef);
+    synchronized (entry) {
+      if (entry.record.stage() != Stage.Ready) {
+        throw SandboxdException.failedPrecondition("pod %s is not running (%s)", entry.pod.fullName(),
+            entry.record.stage().name().toLowerCase());
+      }
+      cgroups.freeze(entry.record.uid(), frozen);
+      return status(entry);
+    }
+  }
+
+  @Override
+  public List<PodStats> stats(Optional<String> podRef) {
+    List<PodEntry> entries = podRef.isPresent() ? List.of(resolve(podRef.get())) : List.copyOf(pods.values());
+    List<PodStats> out = new ArrayList<>();
+    for (PodEntry entry : entries) {
+      PodRecord record = entry.record;
+      List<PodStats.ContainerStats> containerStats = new ArrayList<>();
+      for (ContainerRecord c : record.containers()) {
+        String path = cgroups.taskPath(record.uid(), c.containerId());
+        containerStats.add(new PodStats.ContainerStats(c.name(), c.containerId(), path, cgroups.usage(path)));
+      }
+      String podPath = cgroups.podPath(record.uid());
+      out.add(new PodStats(record.namespace(), record.name(), record.uid(), podPath, cgroups.usage(podPath), containerStats));
+    }
+    return out;
+  }
+
   /** Adopts the pods sandboxd recorded before a restart; runs once, before serving. */
   public void recover() {
     for (PodRecord record : store.list()) {
@@ -274,7 +326,7 @@ public final class PodManager implements PodLifecycle {
       // A generated uid is not in the manifest: the record's is the pod's.
       PodMeta meta = pod.metadata();
       Pod adopted = new Pod(new PodMeta(meta.name(), meta.namespace(), record.uid(), meta.labels(), meta.annotations()), pod.spec());
-      pods.put(record.uid(), new PodEntry(adopted, record));
+      pods.put(record.uid(), new PodEntry(adopted, cgroups.plan(adopted, true), record));
     }
   }
 
@@ -286,11 +338,11 @@ public final class PodManager implements PodLifecycle {
         : sandbox.running() ? SandboxStatus.State.Ready : SandboxStatus.State.Stopped;
     List<ContainerStatus> init = new ArrayList<>();
     for (Container c : entry.pod.spec().initContainers()) {
-      init.add(ContainerStates.of(c, containerRecord(record, c.name()), record.stage(), runtime));
+      init.add(containerStatus(record, c));
     }
     List<ContainerStatus> apps = new ArrayList<>();
     for (Container c : entry.pod.spec().containers()) {
-      apps.add(ContainerStates.of(c, containerRecord(record, c.name()), record.stage(), runtime));
+      apps.add(containerStatus(record, c));
     }
     return new PodStatus(
         entry.pod,
@@ -299,7 +351,16 @@ public final class PodManager implements PodLifecycle {
         new SandboxStatus(record.sandboxId(), sandboxState, sandbox.pid(), cgroups.taskPath(record.uid(), record.sandboxId()),
             sandbox.netnsPath(), record.createdAt()),
         init,
-        apps);
+        apps,
+        entry.resources.qos(),
+        cgroups.frozen(record.uid()),
+        entry.resources.warnings());
+  }
+
+  private ContainerStatus containerStatus(PodRecord record, Container c) {
+    ContainerRecord cr = containerRecord(record, c.name());
+    String cgroup = cgroups.taskPath(record.uid(), cr.containerId());
+    return ContainerStates.of(c, cr, record.stage(), runtime, () -> cgroups.oomKills(cgroup) > 0);
   }
 
   private void claim(PodEntry entry) {

@@ -15,7 +15,8 @@ public record Container(
     List<EnvVar> env,
     Optional<String> workingDir,
     List<VolumeMount> volumeMounts,
-    SecurityContext securityContext) {
+    SecurityContext securityContext,
+    ResourceRequirements resources) {
 
   public Container {
     command = List.copyOf(command);
