@@ -10,6 +10,9 @@ import dev.sandboxd.api.v1.Pod;
 import dev.sandboxd.api.v1.PodRef;
 import dev.sandboxd.api.v1.RemovePodRequest;
 import dev.sandboxd.api.v1.RunPodRequest;
+import dev.sandboxd.api.v1.InspectPodRequest;
+import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodRef;
 import dev.sandboxd.api.v1.PodsGrpc;
 import dev.sandboxd.cli.Sandboxctl;
 import dev.sandboxd.containerd.UnixSocketChannels;
@@ -158,7 +161,12 @@ final class Node implements AutoCloseable {
 
   /** Polls the pod until condition holds; fails after 30 s with its status and sandboxd's log. */
   Pod waitFor(String ref, Predicate<Pod> condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    return waitFor(ref, Duration.ofSeconds(30), condition);
+  }
+
+  /** Polls the pod until condition holds; fails after timeout with its last status and sandboxd's log. */
+  Pod waitFor(String ref, Duration timeout, Predicate<Pod> condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
     Pod pod = inspect(ref);
     while (!condition.test(pod)) {
       if (Instant.now().isAfter(deadline)) {
@@ -188,9 +196,13 @@ final class Node implements AutoCloseable {
     return Command.run(cmd.toArray(String[]::new));
   }
 
-  /** The cgroup2 hierarchy as the host sees it (the node mounts the same one on /sys/fs/cgroup). */
+  /**
+   * The cgroup2 hierarchy as the host sees it (the node mounts the same one on /sys/fs/cgroup):
+   * /sys/fs/cgroup/unified on these hybrid machines, /sys/fs/cgroup in the hack/vm guest.
+   */
   Path cgroupRoot() {
-    return Path.of("/sys/fs/cgroup/unified");
+    Path hybrid = Path.of("/sys/fs/cgroup/unified");
+    return Files.exists(hybrid.resolve("cgroup.controllers")) ? hybrid : Path.of("/sys/fs/cgroup");
   }
 
   String cgroupParent() {

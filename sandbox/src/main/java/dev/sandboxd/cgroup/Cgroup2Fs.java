@@ -1,24 +1,36 @@
 package dev.sandboxd.cgroup;
 
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.pod.Pod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link PodCgroups} on a cgroup2 file system: /sys/fs/cgroup on a unified host,
  * /sys/fs/cgroup/unified on a hybrid one, checked to really be cgroup2.
  */
 public final class Cgroup2Fs implements PodCgroups {
-  private final Path root;
-  private final String parent;
+  /** The controllers a pod's limits and usage need, enabled down to its leaves where available. */
+  static final List<String> POD_CONTROLLERS = List.of(CgroupLimits.CPU, CgroupLimits.MEMORY, CgroupLimits.PIDS, CgroupLimits.HUGETLB);
+  private static final Duration FREEZE_WAIT = Duration.ofSeconds(10);
+  private static final long FREEZE_POLL_MILLIS = 10;
 
-  public Cgroup2Fs(Path root, String parent) {
-    this.root = root;
+  private final CgroupFs fs;
+  private final String parent;
+  private final ResourcePolicy policy;
+
+  public Cgroup2Fs(CgroupFs fs, String parent, ResourcePolicy policy) {
+    this.fs = fs;
     this.parent = parent.endsWith("/") ? parent.substring(0, parent.length() - 1) : parent;
+    this.policy = policy;
   }
 
   /** Finds the cgroup2 mount from a mountinfo text. */
@@ -45,16 +57,13 @@ public final class Cgroup2Fs implements PodCgroups {
     return found;
   }
 
-  public static Cgroup2Fs detect(String parent) {
+  public static Cgroup2Fs detect(String parent, ResourcePolicy policy) {
     try {
-      return new Cgroup2Fs(findMount(Files.readAllLines(Path.of("/proc/self/mountinfo"))), parent);
+      Path mount = findMount(Files.readAllLines(Path.of("/proc/self/mountinfo")));
+      return new Cgroup2Fs(new DirCgroupFs(mount), parent, policy);
     } catch (IOException e) {
       throw SandboxdException.internal("reading /proc/self/mountinfo: " + e.getMessage(), e);
     }
-  }
-
-  public Path root() {
-    return root;
   }
 
   @Override
@@ -62,42 +71,127 @@ public final class Cgroup2Fs implements PodCgroups {
     return parent + "/pod" + podUid;
   }
 
+  /** What the root offers; every cgroup below can have these once its ancestors enable them. */
+  Set<String> availableControllers() {
+    return words(fs.read("/", "cgroup.controllers").orElse(""));
+  }
+
   @Override
-  public void remove(String podUid) {
-    Path dir = root.resolve(podPath(podUid).substring(1));
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (Stream<Path> tree = Files.walk(dir)) {
-      for (Path d : tree.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
-        Path kill = d.resolve("cgroup.kill");
-        if (Files.exists(kill) && !Files.readString(d.resolve("cgroup.procs")).isBlank()) {
-          Files.writeString(kill, "1");
-        }
-        removeWithRetry(d);
+  public PodResources plan(Pod pod, boolean running) {
+    ResourcePolicy effective = running
+        ? new ResourcePolicy(policy.podPidsLimit(), ResourcePolicy.MissingController.warn, policy.nodeMemoryBytes())
+        : policy;
+    return PodResources.plan(pod, effective, availableControllers(), fs.describe(podPath(pod.metadata().uid())));
+  }
+
+  @Override
+  public void create(String podUid, CgroupLimits limits) {
+    String pod = podPath(podUid);
+    Set<String> wanted = new HashSet<>(POD_CONTROLLERS);
+    wanted.retainAll(availableControllers());
+    // Each ancestor must pass the controllers on (subtree_control) for the pod and its leaves to have them.
+    for (String cgroup : ancestorsAndSelf(pod)) {
+      if (!cgroup.equals("/")) {
+        fs.create(cgroup);
       }
-    } catch (IOException e) {
-      throw SandboxdException.internal("removing cgroup " + dir + ": " + e.getMessage(), e);
+      enable(cgroup, wanted);
+    }
+    for (Map.Entry<String, String> file : limits.files().entrySet()) {
+      fs.write(pod, file.getKey(), file.getValue());
     }
   }
 
-  /** A killed cgroup empties asynchronously; rmdir answers EBUSY until it has. */
-  private static void removeWithRetry(Path dir) throws IOException {
-    IOException last = null;
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try {
-        Files.deleteIfExists(dir);
-        return;
-      } catch (IOException e) {
-        last = e;
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
+  private void enable(String cgroup, Set<String> controllers) {
+    Set<String> enabled = words(fs.read(cgroup, "cgroup.subtree_control").orElse(""));
+    for (String controller : POD_CONTROLLERS) {
+      if (controllers.contains(controller) && !enabled.contains(controller)) {
+        fs.write(cgroup, "cgroup.subtree_control", "+" + controller);
       }
     }
-    throw last;
+  }
+
+  /** "/", "/a", "/a/b" for "/a/b". */
+  private static List<String> ancestorsAndSelf(String cgroup) {
+    List<String> out = new ArrayList<>(List.of("/"));
+    StringBuilder path = new StringBuilder();
+    for (String part : cgroup.split("/")) {
+      if (!part.isEmpty()) {
+        path.append('/').append(part);
+        out.add(path.toString());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void remove(String podUid) {
+    String pod = podPath(podUid);
+    if (!fs.exists(pod)) {
+      return;
+    }
+    removeTree(pod);
+  }
+
+  private void removeTree(String cgroup) {
+    for (String child : fs.children(cgroup)) {
+      removeTree(child);
+    }
+    if (!fs.read(cgroup, "cgroup.procs").orElse("").isBlank()) {
+      fs.write(cgroup, "cgroup.kill", "1");
+    }
+    fs.remove(cgroup);
+  }
+
+  @Override
+  public void kill(String podUid) {
+    String pod = podPath(podUid);
+    if (fs.exists(pod)) {
+      fs.write(pod, "cgroup.kill", "1");
+    }
+  }
+
+  @Override
+  public void freeze(String podUid, boolean frozen) {
+    String pod = podPath(podUid);
+    if (!fs.exists(pod)) {
+      throw SandboxdException.failedPrecondition("the pod's cgroup %s does not exist", fs.describe(pod));
+    }
+    fs.write(pod, "cgroup.freeze", frozen ? "1" : "0");
+    // The kernel freezes tasks one by one and reports the result in cgroup.events.
+    long deadline = System.nanoTime() + FREEZE_WAIT.toNanos();
+    while (frozen(podUid) != frozen) {
+      if (System.nanoTime() > deadline) {
+        throw SandboxdException.deadlineExceeded(
+            String.format("cgroup %s is not %s after %d s", fs.describe(pod), frozen ? "frozen" : "thawed", FREEZE_WAIT.toSeconds()),
+            null);
+      }
+      try {
+        Thread.sleep(FREEZE_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw SandboxdException.internal("interrupted while waiting for the freezer", e);
+      }
+    }
+  }
+
+  @Override
+  public boolean frozen(String podUid) {
+    return CgroupUsage.keyedValues(fs.read(podPath(podUid), "cgroup.events")).getOrDefault("frozen", 0L) == 1;
+  }
+
+  @Override
+  public CgroupUsage usage(String cgroupPath) {
+    return CgroupUsage.read(fs, cgroupPath);
+  }
+
+  @Override
+  public long oomKills(String cgroupPath) {
+    return CgroupUsage.keyedValues(fs.read(cgroupPath, "memory.events")).getOrDefault("oom_kill", 0L);
+  }
+
+  private static Set<String> words(String text) {
+    Set<String> out = new HashSet<>(Arrays.asList(text.trim().split("\\s+")));
+    out.remove("");
+    return out;
   }
 }

@@ -41,7 +41,9 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("Name:        %s%n", result.getMetadata().getName());
     out.printf("Namespace:   %s%n", result.getMetadata().getNamespace());
     out.printf("UID:         %s%n", result.getMetadata().getUid());
-    out.printf("Phase:       %s%n", status.getPhase());
+    out.printf("Phase:       %s%s%n", status.getPhase(), status.getFrozen() ? " (paused)" : "");
+    out.printf("QoS class:   %s%n", status.getQosClass());
+    status.getResourceWarningsList().forEach(w -> out.printf("Warning:     %s%n", w));
     out.printf("Sandbox:     %s (%s, pid %d)%n", status.getSandbox().getId(), status.getSandbox().getState(), status.getSandbox().getPid());
     out.printf("Cgroup:      %s%n", status.getSandbox().getCgroupPath());
     out.printf("Netns:       %s%n", status.getSandbox().getNetnsPath());

@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
       ExecCommand.class,
       StopCommand.class,
       RemoveCommand.class,
+      StatsCommand.class,
+      PauseCommand.class,
+      UnpauseCommand.class,
       ImageCommand.class,
       EventsCommand.class,
     })

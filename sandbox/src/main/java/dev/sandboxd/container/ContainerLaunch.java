@@ -1,5 +1,6 @@
 package dev.sandboxd.container;
 
+import dev.sandboxd.cgroup.PodResources;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.spec.EtcFiles;
@@ -7,7 +8,11 @@ import dev.sandboxd.spec.VolumeBind;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Everything needed to create and start one app or init container inside a running sandbox. */
+/**
+ * Everything needed to create and start one app or init container inside a running sandbox.
+ *
+ * @param resources its cgroup limits and oom_score_adj (before sandboxd's own bound)
+ */
 public record ContainerLaunch(
     Pod pod,
     Container container,
@@ -18,7 +23,8 @@ public record ContainerLaunch(
     String cgroupPath,
     List<VolumeBind> volumeBinds,
     EtcFiles etcFiles,
-    Path logPath) {
+    Path logPath,
+    PodResources.ContainerResources resources) {
 
   public ContainerLaunch {
     volumeBinds = List.copyOf(volumeBinds);

@@ -70,7 +70,8 @@ public final class ContainerManager {
             launch.pod().hostname(),
             launch.etcFiles(),
             privileges.boundingCapabilities(),
-            OciSpecs.restrictOomScoreAdj(0, privileges.oomScoreAdj())))
+            privileges.oomScoreAdjFor(launch.resources().oomScoreAdj()),
+            launch.resources().limits()))
         .toJson();
     Map<String, String> labels = Map.of(
         Labels.POD, launch.pod().fullName(),

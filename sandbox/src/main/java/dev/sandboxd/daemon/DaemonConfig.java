@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ public record DaemonConfig(
     String cgroupParent,
     String restartBackoff,
     String restartBackoffMax,
-    String manifestDir) {
+    String manifestDir,
+    Long podPidsLimit,
+    ResourcePolicy.MissingController cgroupMissing) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -35,7 +38,9 @@ public record DaemonConfig(
       "/sandboxd",
       "10s",
       "300s",
-      "");
+      "",
+      0L,
+      ResourcePolicy.MissingController.reject);
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -62,10 +67,12 @@ public record DaemonConfig(
         pick(other.cgroupParent, cgroupParent),
         pick(other.restartBackoff, restartBackoff),
         pick(other.restartBackoffMax, restartBackoffMax),
-        pick(other.manifestDir, manifestDir));
+        pick(other.manifestDir, manifestDir),
+        pick(other.podPidsLimit, podPidsLimit),
+        pick(other.cgroupMissing, cgroupMissing));
   }
 
-  private static String pick(String preferred, String fallback) {
+  private static <T> T pick(T preferred, T fallback) {
     return preferred != null ? preferred : fallback;
   }
 
@@ -81,6 +88,9 @@ public record DaemonConfig(
     }
     if (restartBackoffInitialMillis() > restartBackoffMaxMillis()) {
       throw SandboxdException.invalidArgument("restart-backoff: %s is longer than restart-backoff-max %s", restartBackoff, restartBackoffMax);
+    }
+    if (podPidsLimit < -1) {
+      throw SandboxdException.invalidArgument("pod-pids-limit: must be -1 or 0 (no limit) or positive, is %d", podPidsLimit);
     }
     if (cgroupParent.contains("..")) {
       throw SandboxdException.invalidArgument("cgroup-parent: must not contain \"..\"");

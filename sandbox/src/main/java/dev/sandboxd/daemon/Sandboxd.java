@@ -1,6 +1,7 @@
 package dev.sandboxd.daemon;
 
 import dev.sandboxd.cgroup.Cgroup2Fs;
+import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageService;
 import dev.sandboxd.image.ContainerdImages;
@@ -98,6 +99,14 @@ public final class Sandboxd implements Callable<Integer> {
   @Option(names = "--manifest-dir", description = "runs every pod manifest in this directory as a static pod (default: none)")
   String manifestDir;
 
+  @Option(names = "--pod-pids-limit", description = "pids.max of every pod (0 or -1: none, the default); "
+      + "the pod annotation " + ResourcePolicy.PIDS_LIMIT_ANNOTATION + " overrides it")
+  Long podPidsLimit;
+
+  @Option(names = "--cgroup-missing", description = "a pod asks for a limit whose cgroup controller is missing: "
+      + "reject it (default) or warn (run it without the limit, saying so in its status)")
+  ResourcePolicy.MissingController cgroupMissing;
+
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -111,7 +120,7 @@ public final class Sandboxd implements Callable<Integer> {
     DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
     return base.overriddenBy(
             new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent,
-                restartBackoff, restartBackoffMax, manifestDir))
+                restartBackoff, restartBackoffMax, manifestDir, podPidsLimit, cgroupMissing))
         .validated();
   }
 
@@ -138,7 +147,8 @@ public final class Sandboxd implements Callable<Integer> {
           containers,
           runtime,
           new VolumeManager(paths.podsDir(), system),
-          Cgroup2Fs.detect(cfg.cgroupParent()),
+          Cgroup2Fs.detect(cfg.cgroupParent(),
+              new ResourcePolicy(cfg.podPidsLimit(), cfg.cgroupMissing(), nodeMemoryBytes())),
           new FilePodStore(Path.of(cfg.state())),
           paths,
           scheduler,
@@ -199,6 +209,16 @@ public final class Sandboxd implements Callable<Integer> {
     // Only root and the socket's group may drive sandboxd.
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
     return server;
+  }
+
+  /** MemTotal of /proc/meminfo: kubelet's memory capacity, which Burstable oom_score_adj is relative to. */
+  static long nodeMemoryBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (line.startsWith("MemTotal:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IOException("/proc/meminfo has no MemTotal");
   }
 
   /** 32 random bytes in hex, like containerd's CRI ids. */

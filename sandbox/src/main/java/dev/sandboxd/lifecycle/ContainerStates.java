@@ -8,14 +8,16 @@ import dev.sandboxd.state.PodRecord.Termination;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /** A container's Kubernetes state from containerd's task state and sandboxd's record of it. */
 final class ContainerStates {
   private ContainerStates() {}
 
   static ContainerStatus of(
-      Container c, ContainerRecord record, Optional<TaskInfo> task, boolean podHasInit, ContainerReadiness readiness, Instant now) {
-    ContainerStatus.State state = state(task, record, podHasInit, now);
+      Container c, ContainerRecord record, Optional<TaskInfo> task, boolean podHasInit, ContainerReadiness readiness, Instant now,
+      BooleanSupplier cgroupOomKill) {
+    ContainerStatus.State state = state(task, record, podHasInit, now, cgroupOomKill);
     boolean running = state instanceof ContainerStatus.Running;
     return new ContainerStatus(
         c.name(),
@@ -30,7 +32,8 @@ final class ContainerStates {
         record.logPath());
   }
 
-  static ContainerStatus.State state(Optional<TaskInfo> task, ContainerRecord record, boolean podHasInit, Instant now) {
+  static ContainerStatus.State state(
+      Optional<TaskInfo> task, ContainerRecord record, boolean podHasInit, Instant now, BooleanSupplier cgroupOomKill) {
     Optional<Instant> started = Optional.ofNullable(record.startedAt());
     if (task.isPresent()
         && (task.get().status() == ContainerRuntime.TaskStatus.Running || task.get().status() == ContainerRuntime.TaskStatus.Paused)) {
@@ -42,7 +45,7 @@ final class ContainerStates {
           "back-off " + seconds + "s restarting failed container " + record.name());
     }
     if (task.isPresent() && task.get().status() == ContainerRuntime.TaskStatus.Stopped) {
-      return terminated(termination(record, task.get()));
+      return terminated(termination(record, task.get(), cgroupOomKill));
     }
     if (task.isEmpty() && started.isEmpty() && record.lastTermination() != null
         && "StartError".equals(record.lastTermination().reason())) {
@@ -57,9 +60,13 @@ final class ContainerStates {
     return new ContainerStatus.Waiting("Unknown", "the container's task is gone");
   }
 
-  /** How the current run of a stopped task ended; an OOM kill reported by containerd wins over the exit code. */
-  static Termination termination(ContainerRecord record, TaskInfo task) {
-    String reason = record.oomKilled() ? "OOMKilled" : task.exitCode() == 0 ? "Completed" : "Error";
+  /**
+   * How the current run of a stopped task ended. An OOM kill wins over the exit code when
+   * containerd reported one, or when an exit 137 comes with an oom_kill in the container's cgroup.
+   */
+  static Termination termination(ContainerRecord record, TaskInfo task, BooleanSupplier cgroupOomKill) {
+    boolean oomKilled = record.oomKilled() || (task.exitCode() == 137 && cgroupOomKill.getAsBoolean());
+    String reason = oomKilled ? "OOMKilled" : task.exitCode() == 0 ? "Completed" : "Error";
     return new Termination(task.exitCode(), reason, record.startedAt(), task.exitedAt().orElse(Instant.EPOCH));
   }
 

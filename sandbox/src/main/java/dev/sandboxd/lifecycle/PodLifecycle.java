@@ -37,6 +37,14 @@ public interface PodLifecycle {
 
   /** The lifecycle event feed: recent events, and live ones to subscribers. */
   LifecycleEvents events();
+  /** Freezes every process of a running pod (cgroup.freeze); they keep their memory but get no CPU. */
+  PodStatus pause(String podRef);
+
+  /** Thaws a paused pod. */
+  PodStatus unpause(String podRef);
+
+  /** Resource usage of one pod, or of every pod when podRef is empty. */
+  List<PodStats> stats(Optional<String> podRef);
 
   record RunResult(PodStatus status, List<String> warnings) {
     public RunResult {

@@ -1,6 +1,7 @@
 package dev.sandboxd.lifecycle;
 
 import dev.sandboxd.cgroup.PodCgroups;
+import dev.sandboxd.cgroup.PodResources;
 import dev.sandboxd.container.ContainerLaunch;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.errdefs.SandboxdException;
@@ -109,16 +110,18 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     this.workers = workers;
   }
 
-  /** One pod: its parsed spec, sandboxd's record of it, and its pending restart timers. */
+  /** One pod: its parsed spec, its cgroup plan, sandboxd's record of it, and its pending restart timers. */
   private static final class PodEntry {
     final Pod pod;
+    final PodResources resources;
     volatile PodRecord record;
     final Map<String, Scheduler.Cancellable> restarts = new HashMap<>();
     /** Exits already acted on, so a reconcile does not act twice. */
     final Set<String> handledExits = new HashSet<>();
 
-    PodEntry(Pod pod, PodRecord record) {
+    PodEntry(Pod pod, PodResources resources, PodRecord record) {
       this.pod = pod;
+      this.resources = resources;
       this.record = record;
     }
   }
@@ -134,7 +137,8 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   public RunResult run(String manifest, boolean lenient) {
     ParsedPod parsed = manifests.parse(manifest, lenient);
     Pod pod = parsed.pod();
-    // Every image must be there before anything is made: a missing one fails the pod at once.
+    // Before anything is made: a limit this node cannot enforce, or a missing image, fails the pod here.
+    PodResources resources = cgroups.plan(pod, false);
     for (Container c : allContainers(pod)) {
       containers.checkImage(c.image());
     }
@@ -145,7 +149,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     }
     PodRecord record = new PodRecord(uid, pod.metadata().namespace(), pod.metadata().name(), manifest, lenient,
         ids.get(), cgroups.podPath(uid), scheduler.now(), Stage.Creating, 0, records);
-    PodEntry entry = new PodEntry(pod, record);
+    PodEntry entry = new PodEntry(pod, resources, record);
     claim(entry);
     synchronized (entry) {
       try (Rollback rollback = new Rollback()) {
@@ -157,6 +161,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
           rollback.push("remove pod volumes", () -> volumes.cleanup(uid));
           rollback.push("shut down sandbox", () -> sandboxes.shutdown(entry.record.sandboxId()));
           rollback.push("remove containers", () -> removeContainers(entry));
+          cgroups.create(uid, resources.pod());
           startSandbox(entry);
           save(entry, entry.record.withStage(Stage.Ready));
           advance(entry, true);
@@ -225,7 +230,8 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     try {
       containers.createAndStart(new ContainerLaunch(entry.pod, c, role, cr.containerId(), record.sandboxId(),
           record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()),
-          volumes.binds(c, volumes.prepared(entry.pod)), volumes.etcFiles(entry.pod), Path.of(cr.logPath())));
+          volumes.binds(c, volumes.prepared(entry.pod)), volumes.etcFiles(entry.pod), Path.of(cr.logPath()),
+          entry.resources.container(c.name())));
     } catch (RuntimeException e) {
       if (failFast) {
         throw e;
@@ -299,7 +305,8 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       for (Container c : allContainers(entry.pod)) {
         ContainerRecord cr = entry.record.container(c.name());
         if (cr.containerId().equals(containerId) && cr.restartAt() == null && entry.handledExits.add(containerId)) {
-          String reason = cr.oomKilled() ? "OOMKilled" : exitCode == 0 ? "Completed" : "Error";
+          boolean oomKilled = cr.oomKilled() || (exitCode == 137 && oomKills(entry.record, cr).getAsBoolean());
+          String reason = oomKilled ? "OOMKilled" : exitCode == 0 ? "Completed" : "Error";
           exited(entry, c, cr, new Termination(exitCode, reason, cr.startedAt(), exitedAt), "exit code " + exitCode);
         }
       }
@@ -419,7 +426,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       probes.stop(oldContainerId);
       Termination ended = runtime.task(oldContainerId)
           .filter(t -> t.status() == TaskStatus.Stopped)
-          .map(t -> ContainerStates.termination(cr, t))
+          .map(t -> ContainerStates.termination(cr, t, oomKills(entry.record, cr)))
           .orElse(cr.lastTermination() != null && cr.startedAt() == null ? cr.lastTermination()
               : new Termination(START_ERROR_EXIT_CODE, "Unknown", cr.startedAt(), scheduler.now()));
       try {
@@ -494,6 +501,10 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     }
     save(entry, entry.record.withStage(Stage.Stopping));
     probes.stopAll(entry.record.uid());
+    // A frozen task would not see its stop signal until thawed.
+    if (cgroups.frozen(entry.record.uid())) {
+      cgroups.freeze(entry.record.uid(), false);
+    }
     cancelRestarts(entry);
     Instant deadline = scheduler.now().plus(grace);
     List<CompletableFuture<Void>> apps = new ArrayList<>();
@@ -542,6 +553,8 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
               "pod %s is %s: stop it first, or remove it with --force", entry.pod.fullName(),
               stage == Stage.Ready ? "running" : stage.name().toLowerCase());
         }
+        // Every process of the pod at once, also a stuck or frozen one: the stop below then only collects exits.
+        cgroups.kill(entry.record.uid());
         stopLocked(entry, Duration.ZERO);
       }
       save(entry, entry.record.withStage(Stage.Removing));
@@ -613,6 +626,45 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   }
 
   @Override
+  public PodStatus pause(String podRef) {
+    return freeze(podRef, true);
+  }
+
+  @Override
+  public PodStatus unpause(String podRef) {
+    return freeze(podRef, false);
+  }
+
+  private PodStatus freeze(String podRef, boolean frozen) {
+    PodEntry entry = resolve(podRef);
+    synchronized (entry) {
+      if (entry.record.stage() != Stage.Ready) {
+        throw SandboxdException.failedPrecondition("pod %s is not running (%s)", entry.pod.fullName(),
+            entry.record.stage().name().toLowerCase());
+      }
+      cgroups.freeze(entry.record.uid(), frozen);
+      return status(entry);
+    }
+  }
+
+  @Override
+  public List<PodStats> stats(Optional<String> podRef) {
+    List<PodEntry> entries = podRef.isPresent() ? List.of(resolve(podRef.get())) : List.copyOf(pods.values());
+    List<PodStats> out = new ArrayList<>();
+    for (PodEntry entry : entries) {
+      PodRecord record = entry.record;
+      List<PodStats.ContainerStats> containerStats = new ArrayList<>();
+      for (ContainerRecord c : record.containers()) {
+        String path = cgroups.taskPath(record.uid(), c.containerId());
+        containerStats.add(new PodStats.ContainerStats(c.name(), c.containerId(), path, cgroups.usage(path)));
+      }
+      String podPath = cgroups.podPath(record.uid());
+      out.add(new PodStats(record.namespace(), record.name(), record.uid(), podPath, cgroups.usage(podPath), containerStats));
+    }
+    return out;
+  }
+
+  @Override
   public LifecycleEvents events() {
     return events;
   }
@@ -640,7 +692,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
         removeRecorded(record);
         continue;
       }
-      PodEntry entry = new PodEntry(pod, record);
+      PodEntry entry = new PodEntry(pod, cgroups.plan(pod, true), record);
       switch (record.stage()) {
         case Creating:
         case Removing:
@@ -716,13 +768,11 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     boolean hasInit = !entry.pod.spec().initContainers().isEmpty();
     List<ContainerStatus> init = new ArrayList<>();
     for (Container c : entry.pod.spec().initContainers()) {
-      ContainerRecord cr = record.container(c.name());
-      init.add(ContainerStates.of(c, cr, runtime.task(cr.containerId()), false, probes, now));
+      init.add(containerStatus(record, c, false, now));
     }
     List<ContainerStatus> apps = new ArrayList<>();
     for (Container c : entry.pod.spec().containers()) {
-      ContainerRecord cr = record.container(c.name());
-      apps.add(ContainerStates.of(c, cr, runtime.task(cr.containerId()), hasInit, probes, now));
+      apps.add(containerStatus(record, c, hasInit, now));
     }
     PodPhase phase;
     if (record.stage() == Stage.Creating) {
@@ -735,7 +785,21 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     return new PodStatus(entry.pod, record.createdAt(), phase,
         new SandboxStatus(record.sandboxId(), sandboxState, sandbox.pid(), cgroups.taskPath(record.uid(), record.sandboxId()),
             sandbox.netnsPath(), record.createdAt()),
-        init, apps);
+        init, apps,
+        entry.resources.qos(),
+        cgroups.frozen(record.uid()),
+        entry.resources.warnings());
+  }
+
+  private ContainerStatus containerStatus(PodRecord record, Container c, boolean podHasInit, Instant now) {
+    ContainerRecord cr = record.container(c.name());
+    return ContainerStates.of(c, cr, runtime.task(cr.containerId()), podHasInit, probes, now, oomKills(record, cr));
+  }
+
+  /** Whether the kernel OOM-killed in the container's cgroup (its memory.events), asked only for an exit 137. */
+  private BooleanSupplier oomKills(PodRecord record, ContainerRecord cr) {
+    String cgroup = cgroups.taskPath(record.uid(), cr.containerId());
+    return () -> cgroups.oomKills(cgroup) > 0;
   }
 
   private void cancelRestarts(PodEntry entry) {

@@ -16,9 +16,10 @@ public record Container(
     Optional<String> workingDir,
     List<VolumeMount> volumeMounts,
     SecurityContext securityContext,
+    ResourceRequirements resources,
     Supervision supervision) {
 
-  /** A container with no probes, hooks or sidecar policy. */
+  /** A container with no resources, probes, hooks or sidecar policy. */
   public Container(
       String name,
       String image,
@@ -28,7 +29,7 @@ public record Container(
       Optional<String> workingDir,
       List<VolumeMount> volumeMounts,
       SecurityContext securityContext) {
-    this(name, image, command, args, env, workingDir, volumeMounts, securityContext, Supervision.NONE);
+    this(name, image, command, args, env, workingDir, volumeMounts, securityContext, ResourceRequirements.NONE, Supervision.NONE);
   }
 
   public Container {

@@ -5,6 +5,7 @@ import static dev.sandboxd.pod.ManifestObject.quote;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class ContainerReader {
       FieldSet.of(
           "name", "image", "command", "args", "env", "workingDir", "volumeMounts", "securityContext",
           "ports", "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy",
-          "restartPolicy", "lifecycle", "startupProbe", "livenessProbe", "readinessProbe");
+          "restartPolicy", "lifecycle", "startupProbe", "livenessProbe", "readinessProbe", "resources");
   private static final FieldSet LIFECYCLE = FieldSet.of("preStop");
   private static final FieldSet HANDLER = FieldSet.of("exec");
   private static final FieldSet EXEC = FieldSet.of("command");
@@ -46,6 +47,12 @@ final class ContainerReader {
           "runAsUser", "runAsGroup", "runAsNonRoot", "readOnlyRootFilesystem", "privileged",
           "allowPrivilegeEscalation", "capabilities");
   private static final FieldSet CAPABILITIES = FieldSet.of("add", "drop");
+  private static final FieldSet RESOURCES =
+      FieldSet.of("requests", "limits")
+          .refusing("claims", "resource claims (dynamic resource allocation) are not supported");
+  /** The resources sandboxd maps onto cgroup controllers; others cannot be enforced here. */
+  private static final Set<String> SUPPORTED_RESOURCES =
+      Set.of(ResourceRequirements.CPU, ResourceRequirements.MEMORY, ResourceRequirements.HUGEPAGES_2MI);
   private static final FieldSet PORT = FieldSet.of("name", "containerPort", "protocol");
 
   private final Set<String> volumeNames;
@@ -78,9 +85,11 @@ final class ContainerReader {
         c.object("securityContext", SECURITY_CONTEXT)
             .map(ContainerReader::securityContext)
             .orElse(SecurityContext.EMPTY);
+    ResourceRequirements resources =
+        c.object("resources", RESOURCES).map(ContainerReader::resources).orElse(ResourceRequirements.NONE);
     Map<String, Integer> ports = ports(c);
     return new Container(
-        name, image, command, args, env, workingDir, mounts, securityContext, supervision(c, init, ports));
+        name, image, command, args, env, workingDir, mounts, securityContext, resources, supervision(c, init, ports));
   }
 
   private static Supervision supervision(ManifestObject c, boolean init, Map<String, Integer> ports) {
@@ -221,6 +230,60 @@ final class ContainerReader {
         allowPrivilegeEscalation,
         add,
         drop);
+  }
+
+  /**
+   * Kubernetes' validation and defaulting of resources: known names, no negative amounts,
+   * amounts that fit the cgroup files, requests at most limits, hugepages requested exactly as
+   * limited, and a limit without a request is also the request.
+   */
+  private static ResourceRequirements resources(ManifestObject r) {
+    Map<String, Quantity> limits = supported(r, "limits");
+    Map<String, Quantity> requests = supported(r, "requests");
+    for (Map.Entry<String, Quantity> request : requests.entrySet()) {
+      String resource = request.getKey();
+      Quantity limit = limits.get(resource);
+      if (limit == null) {
+        continue;
+      }
+      String path = r.path("requests") + "[" + resource + "]";
+      if (request.getValue().amount().compareTo(limit.amount()) > 0) {
+        throw invalid(path, "must be less than or equal to the " + resource + " limit of " + limit.original());
+      }
+      if (resource.equals(ResourceRequirements.HUGEPAGES_2MI) && !request.getValue().equals(limit)) {
+        throw invalid(path, "must equal the " + resource + " limit of " + limit.original());
+      }
+    }
+    Map<String, Quantity> defaulted = new LinkedHashMap<>(limits);
+    defaulted.putAll(requests);
+    return new ResourceRequirements(defaulted, limits);
+  }
+
+  private static Map<String, Quantity> supported(ManifestObject r, String field) {
+    Map<String, Quantity> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Quantity> e : r.quantityMap(field).entrySet()) {
+      String path = r.path(field) + "[" + e.getKey() + "]";
+      if (!SUPPORTED_RESOURCES.contains(e.getKey())) {
+        r.unsupported(path, "resource " + quote(e.getKey()) + " cannot be enforced by sandboxd (supported: cpu, memory, hugepages-2Mi)");
+        continue;
+      }
+      Quantity q = e.getValue();
+      if (q.signum() < 0) {
+        throw invalid(path, "must not be negative, is " + quote(q.original()));
+      }
+      try {
+        // cgroup files take CPU in millicores (to quota and shares) and the rest in bytes.
+        if (e.getKey().equals(ResourceRequirements.CPU)) {
+          q.milliValue();
+        } else {
+          q.value();
+        }
+      } catch (ArithmeticException tooLarge) {
+        throw invalid(path, quote(q.original()) + " is too large");
+      }
+      out.put(e.getKey(), q);
+    }
+    return out;
   }
 
   private static List<String> capabilityList(ManifestObject capabilities, String field) {

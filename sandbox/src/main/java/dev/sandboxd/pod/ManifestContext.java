@@ -21,6 +21,14 @@ final class ManifestContext {
     warnings.add(path + ": unknown or unsupported field, ignored");
   }
 
+  /** A known field or value sandboxd does not support, with the reason: an error, unless lenient. */
+  void unsupported(String path, String reason) {
+    if (!lenient) {
+      throw ManifestObject.invalid(path, reason);
+    }
+    warnings.add(path + ": " + reason + ", ignored");
+  }
+
   List<String> warnings() {
     return List.copyOf(warnings);
   }

@@ -126,18 +126,18 @@ final class ManifestObject {
 
   /** A quantity field ("128Mi"); numbers are taken as written, as Kubernetes does. */
   Optional<Quantity> quantity(String field) {
-    return value(field)
-        .map(
-            v -> {
-              if (!v.isTextual() && !v.isNumber()) {
-                throw invalid(path(field), "must be a quantity such as \"128Mi\"");
-              }
-              try {
-                return Quantity.parse(v.asText());
-              } catch (IllegalArgumentException e) {
-                throw invalid(path(field), e.getMessage());
-              }
-            });
+    return value(field).map(v -> parseQuantity(path(field), v));
+  }
+
+  private static Quantity parseQuantity(String path, JsonNode v) {
+    if (!v.isTextual() && !v.isNumber()) {
+      throw invalid(path, "must be a quantity such as \"128Mi\"");
+    }
+    try {
+      return Quantity.parse(v.asText());
+    } catch (IllegalArgumentException e) {
+      throw invalid(path, e.getMessage());
+    }
   }
 
   Optional<ManifestObject> object(String field, FieldSet objectFields) {
@@ -167,6 +167,27 @@ final class ManifestObject {
       integers.add(checkedInteger(path(field) + "[" + integers.size() + "]", item, min, max));
     }
     return integers;
+  }
+
+  /** A mapping of names to quantities, in document order; entries are named path[name] in errors. */
+  Map<String, Quantity> quantityMap(String field) {
+    Map<String, Quantity> map = new LinkedHashMap<>();
+    Optional<JsonNode> value = value(field);
+    if (value.isEmpty()) {
+      return map;
+    }
+    if (!value.get().isObject()) {
+      throw invalid(path(field), "must be a mapping of resource names to quantities");
+    }
+    for (Map.Entry<String, JsonNode> entry : value.get().properties()) {
+      map.put(entry.getKey(), parseQuantity(path(field) + "[" + entry.getKey() + "]", entry.getValue()));
+    }
+    return map;
+  }
+
+  /** A field that is known but not supported here: an error, unless lenient (then a warning). */
+  void unsupported(String path, String reason) {
+    context.unsupported(path, reason);
   }
 
   /** A mapping of strings to strings, in document order; a null value reads as "". */

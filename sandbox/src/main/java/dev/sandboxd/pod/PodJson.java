@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** Renders a pod's spec back in Kubernetes' JSON shape, with the defaults sandboxd filled in. */
 public final class PodJson {
@@ -62,7 +64,21 @@ public final class PodJson {
     if (!security.isEmpty()) {
       out.set("securityContext", security);
     }
+    ObjectNode resources = JSON.createObjectNode();
+    quantities(resources, "requests", c.resources().requests());
+    quantities(resources, "limits", c.resources().limits());
+    if (!resources.isEmpty()) {
+      out.set("resources", resources);
+    }
     return out;
+  }
+
+  /** Sorted by name so the rendering does not depend on map order; quantities as written. */
+  private static void quantities(ObjectNode out, String field, Map<String, Quantity> quantities) {
+    if (!quantities.isEmpty()) {
+      ObjectNode map = out.putObject(field);
+      new TreeMap<>(quantities).forEach((name, q) -> map.put(name, q.original()));
+    }
   }
 
   private static ObjectNode volume(Volume v) {

@@ -49,7 +49,7 @@ public final class PauseSandboxController implements SandboxController {
         Labels.SANDBOX_ID, sandboxId);
     byte[] spec = OciSpecs.forPause(new PauseSpecInputs(
             pod, sandboxId, image.config(), cgroupPath, pod.hostname(),
-            OciSpecs.restrictOomScoreAdj(OciSpecs.PAUSE_OOM_SCORE_ADJ, privileges.oomScoreAdj())))
+            privileges.oomScoreAdjFor(OciSpecs.PAUSE_OOM_SCORE_ADJ)))
         .toJson();
     runtime.createContainer(new ContainerRuntime.ContainerCreate(sandboxId, image.name(), labels, spec, sandboxId),
         image.chainId(), true);

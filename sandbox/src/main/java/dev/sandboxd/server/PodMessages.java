@@ -8,11 +8,15 @@ import dev.sandboxd.api.v1.ContainerState;
 import dev.sandboxd.api.v1.ContainerStateRunning;
 import dev.sandboxd.api.v1.ContainerStateTerminated;
 import dev.sandboxd.api.v1.ContainerStateWaiting;
+import dev.sandboxd.api.v1.ContainerStats;
 import dev.sandboxd.api.v1.ObjectMeta;
 import dev.sandboxd.api.v1.Pod;
 import dev.sandboxd.api.v1.PodCondition;
+import dev.sandboxd.api.v1.PodStats;
 import dev.sandboxd.api.v1.PodStatus;
+import dev.sandboxd.api.v1.ResourceUsage;
 import dev.sandboxd.api.v1.SandboxStatus;
+import dev.sandboxd.cgroup.CgroupUsage;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.ContainerStatus;
 import dev.sandboxd.pod.PodJson;
@@ -33,7 +37,10 @@ final class PodMessages {
         .setCreationTimestamp(timestamp(status.createdAt()));
     PodStatus.Builder podStatus = PodStatus.newBuilder()
         .setPhase(status.phase().name())
-        .setSandbox(sandbox(status.sandbox()));
+        .setSandbox(sandbox(status.sandbox()))
+        .setQosClass(status.qosClass().name())
+        .setFrozen(status.frozen())
+        .addAllResourceWarnings(status.resourceWarnings());
     if (status.sandbox().state() != dev.sandboxd.lifecycle.SandboxStatus.State.NotReady) {
       podStatus.setStartTime(timestamp(status.sandbox().createdAt()));
     }
@@ -48,6 +55,36 @@ final class PodMessages {
         .setSpec(struct(PodJson.spec(pod.spec()).toString()))
         .setStatus(podStatus)
         .build();
+  }
+
+  static PodStats stats(dev.sandboxd.lifecycle.PodStats stats) {
+    PodStats.Builder out = PodStats.newBuilder()
+        .setNamespace(stats.namespace())
+        .setName(stats.name())
+        .setUid(stats.uid())
+        .setCgroupPath(stats.cgroupPath())
+        .setUsage(usage(stats.usage()));
+    for (dev.sandboxd.lifecycle.PodStats.ContainerStats c : stats.containers()) {
+      out.addContainers(ContainerStats.newBuilder()
+          .setName(c.name())
+          .setContainerId(c.containerId())
+          .setCgroupPath(c.cgroupPath())
+          .setUsage(usage(c.usage())));
+    }
+    return out.build();
+  }
+
+  private static ResourceUsage usage(CgroupUsage u) {
+    ResourceUsage.Builder out = ResourceUsage.newBuilder();
+    u.cpuUsageUsec().ifPresent(out::setCpuUsageUsec);
+    u.cpuUserUsec().ifPresent(out::setCpuUserUsec);
+    u.cpuSystemUsec().ifPresent(out::setCpuSystemUsec);
+    u.cpuNrThrottled().ifPresent(out::setCpuNrThrottled);
+    u.cpuThrottledUsec().ifPresent(out::setCpuThrottledUsec);
+    u.memoryCurrentBytes().ifPresent(out::setMemoryCurrentBytes);
+    u.memoryPeakBytes().ifPresent(out::setMemoryPeakBytes);
+    u.pidsCurrent().ifPresent(out::setPidsCurrent);
+    return out.build();
   }
 
   private static SandboxStatus sandbox(dev.sandboxd.lifecycle.SandboxStatus s) {

@@ -9,6 +9,8 @@ import dev.sandboxd.api.v1.InspectPodRequest;
 import dev.sandboxd.api.v1.InspectPodResponse;
 import dev.sandboxd.api.v1.ListPodsRequest;
 import dev.sandboxd.api.v1.ListPodsResponse;
+import dev.sandboxd.api.v1.PausePodRequest;
+import dev.sandboxd.api.v1.PausePodResponse;
 import dev.sandboxd.api.v1.LogChunk;
 import dev.sandboxd.api.v1.LogsRequest;
 import dev.sandboxd.api.v1.PodRef;
@@ -17,8 +19,12 @@ import dev.sandboxd.api.v1.RemovePodRequest;
 import dev.sandboxd.api.v1.RemovePodResponse;
 import dev.sandboxd.api.v1.RunPodRequest;
 import dev.sandboxd.api.v1.RunPodResponse;
+import dev.sandboxd.api.v1.StatsRequest;
+import dev.sandboxd.api.v1.StatsResponse;
 import dev.sandboxd.api.v1.StopPodRequest;
 import dev.sandboxd.api.v1.StopPodResponse;
+import dev.sandboxd.api.v1.UnpausePodRequest;
+import dev.sandboxd.api.v1.UnpausePodResponse;
 import dev.sandboxd.errdefs.GrpcErrors;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.ExecResult;
@@ -169,6 +175,28 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
         .setReason(e.reason())
         .setMessage(e.message())
         .build();
+  }
+
+  @Override
+  public void pausePod(PausePodRequest request, StreamObserver<PausePodResponse> response) {
+    unary(response, () ->
+        PausePodResponse.newBuilder().setPod(PodMessages.toProto(pods.pause(ref(request.getPod())))).build());
+  }
+
+  @Override
+  public void unpausePod(UnpausePodRequest request, StreamObserver<UnpausePodResponse> response) {
+    unary(response, () ->
+        UnpausePodResponse.newBuilder().setPod(PodMessages.toProto(pods.unpause(ref(request.getPod())))).build());
+  }
+
+  @Override
+  public void stats(StatsRequest request, StreamObserver<StatsResponse> response) {
+    unary(response, () -> {
+      Optional<String> pod = request.hasPod() ? Optional.of(ref(request.getPod())) : Optional.empty();
+      StatsResponse.Builder out = StatsResponse.newBuilder();
+      pods.stats(pod).forEach(p -> out.addPods(PodMessages.stats(p)));
+      return out.build();
+    });
   }
 
   private static String ref(PodRef ref) {

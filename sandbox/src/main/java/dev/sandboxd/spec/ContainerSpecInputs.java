@@ -1,5 +1,6 @@
 package dev.sandboxd.spec;
 
+import dev.sandboxd.cgroup.CgroupLimits;
 import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
@@ -17,8 +18,10 @@ import java.util.Objects;
  * @param hostname the pod's hostname, for the HOSTNAME variable
  * @param availableCapabilities what capabilities.add ALL and privileged grant: the ones
  *     sandboxd holds itself (its CapBnd, see {@link LinuxCapabilities#fromMask}), as CRI does
- * @param oomScoreAdj the process's oom_score_adj (0 until QoS classes assign one; see {@link
+ * @param oomScoreAdj the process's oom_score_adj for its QoS class (see {@link
  *     OciSpecs#restrictOomScoreAdj})
+ * @param limits the container's cgroup limits (linux.resources), only those whose controller the
+ *     node has
  */
 public record ContainerSpecInputs(
     Pod pod,
@@ -31,7 +34,8 @@ public record ContainerSpecInputs(
     String hostname,
     EtcFiles etcFiles,
     List<String> availableCapabilities,
-    int oomScoreAdj) {
+    int oomScoreAdj,
+    CgroupLimits limits) {
 
   public ContainerSpecInputs {
     Objects.requireNonNull(pod, "pod");
@@ -49,5 +53,6 @@ public record ContainerSpecInputs(
     Objects.requireNonNull(hostname, "hostname");
     Objects.requireNonNull(etcFiles, "etcFiles");
     availableCapabilities = List.copyOf(availableCapabilities);
+    Objects.requireNonNull(limits, "limits");
   }
 }

@@ -20,7 +20,8 @@ import java.util.Optional;
  *
  * <p>Left out on purpose: rlimits (CRI clears containerd's defaults, the process inherits the
  * shim's), inheritable and ambient capabilities (CRI leaves them empty), linux.devices (runc
- * creates the standard nodes itself) and every resource but the device rules.
+ * creates the standard nodes itself), and of the resources pids, blkio and rdma (the pod's
+ * cgroup holds the pids limit) and network priorities.
  *
  * @param hostname "" leaves the hostname alone: containers joining the pause UTS namespace keep
  *     the name the pause spec gave it
@@ -208,12 +209,47 @@ public record OciSpec(
     }
   }
 
+  /**
+   * @param memory null for no memory limit
+   * @param cpu null for the kernel's defaults
+   */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
-  @JsonPropertyOrder({"devices"})
-  public record Resources(@JsonProperty("devices") List<DeviceRule> devices) {
+  @JsonPropertyOrder({"devices", "memory", "cpu", "hugepageLimits"})
+  public record Resources(
+      @JsonProperty("devices") List<DeviceRule> devices,
+      @JsonProperty("memory") Memory memory,
+      @JsonProperty("cpu") Cpu cpu,
+      @JsonProperty("hugepageLimits") List<HugepageLimit> hugepageLimits) {
 
     public Resources {
       devices = List.copyOf(devices);
+      hugepageLimits = List.copyOf(hugepageLimits);
+    }
+
+    /** Device rules only: the kernel's defaults for everything else. */
+    public static Resources devicesOnly(List<DeviceRule> devices) {
+      return new Resources(devices, null, null, List.of());
+    }
+  }
+
+  /** runc writes limit to memory.max and swap minus limit to memory.swap.max. */
+  @JsonPropertyOrder({"limit", "swap"})
+  public record Memory(@JsonProperty("limit") long limit, @JsonProperty("swap") long swap) {}
+
+  /**
+   * runc writes shares as cpu.weight (kubelet's conversion) and quota/period as cpu.max; null
+   * leaves the value alone.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"shares", "quota", "period"})
+  public record Cpu(@JsonProperty("shares") Long shares, @JsonProperty("quota") Long quota, @JsonProperty("period") Long period) {}
+
+  /** @param pageSize as runc names it in hugetlb.&lt;size&gt;.max, e.g. "2MB" */
+  @JsonPropertyOrder({"pageSize", "limit"})
+  public record HugepageLimit(@JsonProperty("pageSize") String pageSize, @JsonProperty("limit") long limit) {
+
+    public HugepageLimit {
+      Objects.requireNonNull(pageSize, "pageSize");
     }
   }
 

@@ -2,6 +2,8 @@ package dev.sandboxd.spec;
 
 import static dev.sandboxd.errdefs.SandboxdException.invalidArgument;
 
+import dev.sandboxd.cgroup.CgroupLimits;
+import dev.sandboxd.cgroup.ResourceMapping;
 import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
@@ -77,7 +79,7 @@ public final class OciSpecs {
                 Namespace.create(NamespaceType.MOUNT),
                 Namespace.create(NamespaceType.NETWORK)),
             in.cgroupsPath(),
-            new Resources(LinuxDefaults.DEVICE_RULES),
+            Resources.devicesOnly(LinuxDefaults.DEVICE_RULES),
             LinuxDefaults.MASKED_PATHS,
             LinuxDefaults.READONLY_PATHS);
     // No cgroup mount: pause has no cgroup namespace and never looks at its cgroup (see cgroupMount).
@@ -143,7 +145,7 @@ public final class OciSpecs {
                 // Also for privileged containers (CRI gives those the host's): see cgroupMount.
                 Namespace.create(NamespaceType.CGROUP)),
             in.cgroupsPath(),
-            new Resources(privileged ? LinuxDefaults.ALL_DEVICES : LinuxDefaults.DEVICE_RULES),
+            resources(privileged ? LinuxDefaults.ALL_DEVICES : LinuxDefaults.DEVICE_RULES, in.limits()),
             privileged ? List.of() : LinuxDefaults.MASKED_PATHS,
             privileged ? List.of() : LinuxDefaults.READONLY_PATHS);
 
@@ -160,6 +162,31 @@ public final class OciSpecs {
         containerMounts(in.volumeBinds(), in.etcFiles(), privileged, readOnlyRoot),
         annotations,
         linux);
+  }
+
+  /**
+   * The container's limits as runc takes them: CPU shares (runc turns them into cpu.weight with
+   * kubelet's formula) and CFS quota, memory with swap equal to the limit (no swap, as CRI sets
+   * it), and the 2 MiB huge page limit.
+   */
+  private static Resources resources(List<OciSpec.DeviceRule> devices, CgroupLimits limits) {
+    OciSpec.Cpu cpu = null;
+    if (limits.cpuShares().isPresent() || limits.cpuQuotaUsec().isPresent()) {
+      boolean quota = limits.cpuQuotaUsec().isPresent();
+      cpu = new OciSpec.Cpu(
+          limits.cpuShares().isPresent() ? limits.cpuShares().getAsLong() : null,
+          quota ? limits.cpuQuotaUsec().getAsLong() : null,
+          quota ? ResourceMapping.CPU_PERIOD_USEC : null);
+    }
+    OciSpec.Memory memory = null;
+    if (limits.memoryMaxBytes().isPresent()) {
+      long limit = limits.memoryMaxBytes().getAsLong();
+      memory = new OciSpec.Memory(limit, limit);
+    }
+    List<OciSpec.HugepageLimit> hugepages = limits.hugetlb2MiBytes().isPresent()
+        ? List.of(new OciSpec.HugepageLimit("2MB", limits.hugetlb2MiBytes().getAsLong()))
+        : List.of();
+    return new Resources(devices, memory, cpu, hugepages);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.sandboxd.system;
 
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.spec.LinuxCapabilities;
+import dev.sandboxd.spec.OciSpecs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,14 @@ public record ProcessPrivileges(List<String> boundingCapabilities, int oomScoreA
 
   public ProcessPrivileges {
     boundingCapabilities = List.copyOf(boundingCapabilities);
+  }
+
+  /**
+   * The oom_score_adj runc can give a task sandboxd starts: the preferred one, unless sandboxd
+   * lacks CAP_SYS_RESOURCE, which lowering a score below its own needs.
+   */
+  public int oomScoreAdjFor(int preferred) {
+    return boundingCapabilities.contains("CAP_SYS_RESOURCE") ? preferred : OciSpecs.restrictOomScoreAdj(preferred, oomScoreAdj);
   }
 
   public static ProcessPrivileges ofThisProcess() {

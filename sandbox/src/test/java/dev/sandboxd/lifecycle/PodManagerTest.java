@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sandboxd.cgroup.PodCgroups;
+import dev.sandboxd.cgroup.Cgroup2Fs;
+import dev.sandboxd.cgroup.FakeCgroupFs;
+import dev.sandboxd.cgroup.QosClass;
+import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageConfig;
@@ -30,11 +33,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +53,7 @@ class PodManagerTest {
   @TempDir Path root;
   final FakeContainerRuntime runtime = new FakeContainerRuntime();
   final MemoryStore store = new MemoryStore();
-  final Set<String> cgroupsRemoved = new HashSet<>();
+  FakeCgroupFs cgroupFs;
   final ExecutorService workers = Executors.newCachedThreadPool();
   final ManualScheduler scheduler = new ManualScheduler(Instant.parse("2026-11-22T00:00:00Z"));
   final LifecycleEvents events = new LifecycleEvents();
@@ -60,6 +61,7 @@ class PodManagerTest {
 
   @BeforeEach
   void setUp() {
+    cgroupFs = new FakeCgroupFs(root.resolve("cgroup"), "cpu", "memory", "pids", "hugetlb");
     pods = newManager();
   }
 
@@ -74,17 +76,7 @@ class PodManagerTest {
         new ContainerManager(runtime, images, path -> {}, privileges, workers),
         runtime,
         new VolumeManager(root.resolve("pods"), new NoMounts()),
-        new PodCgroups() {
-          @Override
-          public String podPath(String podUid) {
-            return "/test/pod" + podUid;
-          }
-
-          @Override
-          public void remove(String podUid) {
-            cgroupsRemoved.add(podUid);
-          }
-        },
+        new Cgroup2Fs(cgroupFs, "/test", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)),
         store,
         new PodPaths(root),
         scheduler,
@@ -147,7 +139,7 @@ class PodManagerTest {
         events.recent().stream().map(ev -> ev.type().name()).toList());
     assertEquals(Map.of(), runtime.leftovers(), "nothing left in containerd");
     assertTrue(store.records.isEmpty(), "no record left");
-    assertTrue(cgroupsRemoved.contains("uid-web"), "pod cgroup removed");
+    assertFalse(cgroupFs.exists("/test/poduid-web"), "pod cgroup removed");
     assertFalse(Files.exists(root.resolve("pods/uid-web")), "pod directory removed");
     assertTrue(pods.list().isEmpty());
     // The name is free again.
@@ -439,7 +431,7 @@ class PodManagerTest {
     assertEquals(Map.of(), runtime.leftovers());
     assertTrue(store.records.isEmpty());
     assertTrue(restarted.list().isEmpty());
-    assertTrue(cgroupsRemoved.containsAll(List.of("uid-half", "uid-gone")));
+    assertFalse(cgroupFs.exists("/test/poduid-half"), "the half-made pod's cgroup is removed");
   }
 
   @Test
@@ -457,6 +449,89 @@ class PodManagerTest {
     exit(never.sandbox().id(), 0);
     assertEquals(PodPhase.Failed, pods.inspect("lost").phase());
     pods.remove("lost", false);
+  }
+
+  @Test
+  void thePodCgroupIsMadeWithItsLimitsBeforeThePauseTaskAndShowsItsQosClass() {
+    String yaml = manifest("web", "a").replace("volumeMounts: [{name: data, mountPath: /data}]",
+        "resources: {limits: {cpu: 200m, memory: 64Mi}}");
+    PodStatus status = pods.run(yaml, false).status();
+
+    assertEquals(QosClass.Guaranteed, status.qosClass());
+    assertEquals("20000 100000", cgroupFs.get("/test/poduid-web", "cpu.max"));
+    assertEquals(Long.toString(64L << 20), cgroupFs.get("/test/poduid-web", "memory.max"));
+    String spec = new String(runtime.containers.get(status.containers().get(0).containerId()).specJson());
+    assertTrue(spec.contains("\"memory\":{\"limit\":67108864,\"swap\":67108864}"), spec);
+    assertTrue(spec.contains("\"cpu\":{\"shares\":204,\"quota\":20000,\"period\":100000}"), spec);
+    assertTrue(spec.contains("\"oomScoreAdj\":0"), "-997 is bounded by sandboxd's own score: " + spec);
+  }
+
+  @Test
+  void aPodAskingForAMissingControllerIsRefusedBeforeAnythingExists() {
+    cgroupFs = new FakeCgroupFs(root.resolve("cgroup-hugetlb-only"), "hugetlb");
+    pods = newManager();
+    String yaml = manifest("web", "a").replace("volumeMounts: [{name: data, mountPath: /data}]", "resources: {limits: {memory: 32Mi}}");
+
+    SandboxdException e = assertThrows(SandboxdException.FailedPrecondition.class, () -> pods.run(yaml, false));
+
+    assertTrue(e.getMessage().contains("\"memory\""), e.getMessage());
+    assertTrue(runtime.calls.isEmpty(), runtime.calls.toString());
+    assertTrue(pods.list().isEmpty());
+  }
+
+  @Test
+  void pauseFreezesThePodCgroupAndStopThawsIt() {
+    pods.run(manifest("web", "a"), false);
+    assertTrue(pods.pause("web").frozen());
+    assertEquals("1", cgroupFs.get("/test/poduid-web", "cgroup.freeze"));
+    assertFalse(pods.unpause("web").frozen());
+    pods.pause("web");
+
+    pods.stop("web", Optional.of(Duration.ZERO));
+
+    assertEquals("0", cgroupFs.get("/test/poduid-web", "cgroup.freeze"), "stopping thaws first");
+    assertThrows(SandboxdException.FailedPrecondition.class, () -> pods.pause("web"));
+  }
+
+  @Test
+  void forcedRemovalKillsThePodCgroupFirst() {
+    pods.run(manifest("web", "a"), false);
+    pods.remove("web", true);
+    assertEquals("/test/poduid-web cgroup.kill=1", cgroupFs.writes.stream().filter(w -> w.contains("cgroup.kill")).findFirst().orElseThrow());
+    assertFalse(cgroupFs.exists("/test/poduid-web"));
+  }
+
+  @Test
+  void aContainerTheOomKillerEndedIsOomKilled() {
+    PodStatus status = pods.run(manifest("web", "a", "b"), false).status();
+    String a = status.containers().get(0).containerId();
+    String b = status.containers().get(1).containerId();
+    cgroupFs.create("/test/poduid-web/" + a);
+    cgroupFs.set("/test/poduid-web/" + a, "memory.events", "oom 1\noom_kill 1\n");
+    runtime.exit(a, 137);
+    runtime.exit(b, 137);
+
+    PodStatus after = pods.inspect("web");
+
+    assertEquals("OOMKilled", ((ContainerStatus.Terminated) after.containers().get(0).state()).reason());
+    assertEquals("Error", ((ContainerStatus.Terminated) after.containers().get(1).state()).reason(), "killed, but not by the OOM killer");
+  }
+
+  @Test
+  void statsReadEachContainersCgroup() {
+    PodStatus status = pods.run(manifest("web", "a"), false).status();
+    String leaf = "/test/poduid-web/" + status.containers().get(0).containerId();
+    cgroupFs.create(leaf);
+    cgroupFs.set(leaf, "memory.current", "4096\n");
+
+    List<PodStats> stats = pods.stats(Optional.of("web"));
+
+    assertEquals(1, stats.size());
+    assertEquals("/test/poduid-web", stats.get(0).cgroupPath());
+    assertEquals(leaf, stats.get(0).containers().get(0).cgroupPath());
+    assertEquals(4096, stats.get(0).containers().get(0).usage().memoryCurrentBytes().getAsLong());
+    assertEquals(0, stats.get(0).usage().memoryCurrentBytes().getAsLong());
+    assertEquals(1, pods.stats(Optional.empty()).size());
   }
 
   /** Images as a fixed table: the pause image and busybox. */

@@ -55,7 +55,7 @@ class PodPhasesTest {
   }
 
   static Container container(String name, boolean sidecar) {
-    return new Container(name, "img", List.of(), List.of(), List.of(), Optional.empty(), List.of(), SecurityContext.EMPTY,
+    return new Container(name, "img", List.of(), List.of(), List.of(), Optional.empty(), List.of(), SecurityContext.EMPTY, dev.sandboxd.pod.ResourceRequirements.NONE,
         sidecar ? new Supervision(Optional.of(RestartPolicy.Always), List.of(), Optional.empty(), Optional.empty(), Optional.empty())
             : Supervision.NONE);
   }

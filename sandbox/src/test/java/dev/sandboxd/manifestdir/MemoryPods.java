@@ -1,7 +1,9 @@
 package dev.sandboxd.manifestdir;
 
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.cgroup.QosClass;
 import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.lifecycle.PodStats;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import dev.sandboxd.lifecycle.PodPhase;
@@ -44,7 +46,8 @@ final class MemoryPods implements PodLifecycle {
     }
     Instant now = Instant.EPOCH;
     PodStatus status = new PodStatus(pod, now, PodPhase.Running,
-        new SandboxStatus("sandbox-" + ++sandboxes, SandboxStatus.State.Ready, 1, "", "", now), List.of(), List.of());
+        new SandboxStatus("sandbox-" + ++sandboxes, SandboxStatus.State.Ready, 1, "", "", now), List.of(), List.of(),
+        QosClass.BestEffort, false, List.of());
     pods.put(pod.fullName(), status);
     return new RunResult(status, List.of());
   }
@@ -89,6 +92,21 @@ final class MemoryPods implements PodLifecycle {
 
   @Override
   public ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public PodStatus pause(String podRef) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public PodStatus unpause(String podRef) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public List<PodStats> stats(Optional<String> podRef) {
     throw new UnsupportedOperationException();
   }
   @Override

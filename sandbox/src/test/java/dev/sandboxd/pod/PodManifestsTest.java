@@ -46,7 +46,7 @@ class PodManifestsTest {
   private static Container container(String name, List<String> args, List<VolumeMount> mounts) {
     return new Container(
         name, "localhost/sandboxd/busybox:1.35", List.of(), args, List.of(), Optional.empty(), mounts,
-        SecurityContext.EMPTY);
+        SecurityContext.EMPTY, ResourceRequirements.NONE, dev.sandboxd.pod.Supervision.NONE);
   }
 
   @Test
@@ -87,7 +87,8 @@ class PodManifestsTest {
     assertEquals(RestartPolicy.Always, pod.spec().restartPolicy());
     assertEquals(PodSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, pod.spec().terminationGracePeriodSeconds());
     assertEquals(
-        new Container("c", "busybox", List.of(), List.of(), List.of(), Optional.empty(), List.of(), SecurityContext.EMPTY),
+        new Container("c", "busybox", List.of(), List.of(), List.of(), Optional.empty(), List.of(), SecurityContext.EMPTY,
+            ResourceRequirements.NONE, dev.sandboxd.pod.Supervision.NONE),
         pod.spec().containers().get(0));
     assertEquals(PodSecurityContext.EMPTY, pod.spec().securityContext());
   }
@@ -201,7 +202,8 @@ class PodManifestsTest {
                 Optional.of(false),
                 Optional.of(false),
                 List.of("CAP_NET_ADMIN", "CAP_NET_RAW"),
-                List.of("ALL"))),
+                List.of("ALL")),
+            ResourceRequirements.NONE, dev.sandboxd.pod.Supervision.NONE),
         spec.container("app").orElseThrow());
   }
 
@@ -263,6 +265,25 @@ class PodManifestsTest {
     assertEquals(new Volume.EmptyDir(false, Optional.of(1000L)), pod.spec().volume("a").orElseThrow().source());
     assertEquals(new Volume.EmptyDir(false, Optional.empty()), pod.spec().volume("b").orElseThrow().source());
     assertEquals(new Volume.EmptyDir(false, Optional.of(1500L)), pod.spec().volume("c").orElseThrow().source());
+  }
+
+  @Test
+  void resourcesParseAsKubernetesQuantitiesAndLimitsDefaultTheRequests() {
+    Pod pod = parse(podWithContainer(
+        "resources:\n    requests: {cpu: 0.5, memory: 1e3}\n    limits: {cpu: '1', memory: 128Mi, hugepages-2Mi: 4Mi}\n"));
+    ResourceRequirements r = pod.spec().containers().get(0).resources();
+    assertEquals(500, r.requestMilli(ResourceRequirements.CPU));
+    assertEquals(1000, r.requestValue(ResourceRequirements.MEMORY));
+    assertEquals(128L << 20, r.limit(ResourceRequirements.MEMORY).orElseThrow().value());
+    assertEquals(4L << 20, r.requestValue(ResourceRequirements.HUGEPAGES_2MI), "a limit without a request is also the request");
+    assertEquals(1000, r.limit(ResourceRequirements.CPU).orElseThrow().milliValue());
+
+    Pod limitsOnly = parse(podWithContainer("resources: {limits: {cpu: 100m, memory: 1G}}\n"));
+    ResourceRequirements l = limitsOnly.spec().containers().get(0).resources();
+    assertEquals(l.limits(), l.requests());
+    assertEquals(1_000_000_000L, l.requestValue(ResourceRequirements.MEMORY));
+    assertTrue(PodJson.spec(limitsOnly.spec()).toString().contains("\"resources\":{\"requests\":{\"cpu\":\"100m\",\"memory\":\"1G\"},"
+        + "\"limits\":{\"cpu\":\"100m\",\"memory\":\"1G\"}}"), PodJson.spec(limitsOnly.spec()).toString());
   }
 
   static Stream<Arguments> invalidManifests() {
@@ -386,7 +407,17 @@ class PodManifestsTest {
         Arguments.of("bad emptyDir medium", podWithContainer("").replace("spec:\n", "spec:\n  volumes: [{name: v, emptyDir: {medium: HugePages}}]\n"), "spec.volumes[0].emptyDir.medium: must be \"\" (disk) or \"Memory\"; is \"HugePages\""),
         Arguments.of("bad quantity in sizeLimit", podWithContainer("").replace("spec:\n", "spec:\n  volumes: [{name: v, emptyDir: {sizeLimit: 12MB}}]\n"), "spec.volumes[0].emptyDir.sizeLimit: invalid quantity \"12MB\": unknown suffix \"MB\""),
         Arguments.of("negative sizeLimit", podWithContainer("").replace("spec:\n", "spec:\n  volumes: [{name: v, emptyDir: {sizeLimit: -1Gi}}]\n"), "spec.volumes[0].emptyDir.sizeLimit: must not be negative, is \"-1Gi\""),
-        Arguments.of("sizeLimit too large", podWithContainer("").replace("spec:\n", "spec:\n  volumes: [{name: v, emptyDir: {sizeLimit: 100E}}]\n"), "spec.volumes[0].emptyDir.sizeLimit: \"100E\" is too large"));
+        Arguments.of("sizeLimit too large", podWithContainer("").replace("spec:\n", "spec:\n  volumes: [{name: v, emptyDir: {sizeLimit: 100E}}]\n"), "spec.volumes[0].emptyDir.sizeLimit: \"100E\" is too large"),
+        // resources
+        Arguments.of("bad cpu quantity", podWithContainer("resources: {limits: {cpu: 1.5.0}}\n"), "spec.containers[0].resources.limits[cpu]: invalid quantity \"1.5.0\""),
+        Arguments.of("bad memory suffix", podWithContainer("resources: {requests: {memory: 128MB}}\n"), "spec.containers[0].resources.requests[memory]: invalid quantity \"128MB\": unknown suffix \"MB\""),
+        Arguments.of("negative memory", podWithContainer("resources: {limits: {memory: -1Mi}}\n"), "spec.containers[0].resources.limits[memory]: must not be negative, is \"-1Mi\""),
+        Arguments.of("memory too large", podWithContainer("resources: {limits: {memory: 100E}}\n"), "spec.containers[0].resources.limits[memory]: \"100E\" is too large"),
+        Arguments.of("request above limit", podWithContainer("resources: {requests: {cpu: 200m}, limits: {cpu: 100m}}\n"), "spec.containers[0].resources.requests[cpu]: must be less than or equal to the cpu limit of 100m"),
+        Arguments.of("hugepages request below limit", podWithContainer("resources: {requests: {hugepages-2Mi: 2Mi}, limits: {hugepages-2Mi: 4Mi}}\n"), "spec.containers[0].resources.requests[hugepages-2Mi]: must equal the hugepages-2Mi limit of 4Mi"),
+        Arguments.of("unsupported resource", podWithContainer("resources: {limits: {ephemeral-storage: 1Gi}}\n"), "spec.containers[0].resources.limits[ephemeral-storage]: resource \"ephemeral-storage\" cannot be enforced by sandboxd (supported: cpu, memory, hugepages-2Mi)"),
+        Arguments.of("resources not a mapping", podWithContainer("resources: {limits: [cpu]}\n"), "spec.containers[0].resources.limits: must be a mapping of resource names to quantities"),
+        Arguments.of("resource claims", podWithContainer("resources: {claims: [{name: gpu}]}\n"), "spec.containers[0].resources.claims: resource claims (dynamic resource allocation) are not supported"));
   }
 
   /** A pod with a volume "v" and the container's volumeMounts set to {@code mounts}. */
@@ -419,7 +450,7 @@ class PodManifestsTest {
           - name: c
             image: busybox
             stdin: true
-            resources: {limits: {cpu: 100m}}
+            resources: {limits: {cpu: 100m, ephemeral-storage: 1Gi}}
         extra: 1
         """;
     ParsedPod parsed = manifests.parse(yaml, true);
@@ -430,9 +461,10 @@ class PodManifestsTest {
             "metadata.generateName: unknown or unsupported field, ignored",
             "spec.hostNetwork: unknown or unsupported field, ignored",
             "spec.containers[0].stdin: unknown or unsupported field, ignored",
-            "spec.containers[0].resources: unknown or unsupported field, ignored"),
+            "spec.containers[0].resources.limits[ephemeral-storage]: resource \"ephemeral-storage\" cannot be enforced by sandboxd"
+                + " (supported: cpu, memory, hugepages-2Mi), ignored"),
         parsed.warnings());
-    assertEquals(parse(podWithSpec("containers:\n- name: c\n  image: busybox\n")), parsed.pod());
+    assertEquals(parse(podWithSpec("containers:\n- name: c\n  image: busybox\n  resources: {limits: {cpu: 100m}}\n")), parsed.pod());
   }
 
   @Test

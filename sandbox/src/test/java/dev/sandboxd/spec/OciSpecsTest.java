@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.cgroup.CgroupLimits;
 import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.EnvVar;
@@ -17,6 +18,7 @@ import dev.sandboxd.pod.PodMeta;
 import dev.sandboxd.pod.PodSecurityContext;
 import dev.sandboxd.pod.PodSpec;
 import dev.sandboxd.pod.RestartPolicy;
+import dev.sandboxd.pod.ResourceRequirements;
 import dev.sandboxd.pod.SecurityContext;
 import dev.sandboxd.spec.OciSpec.Mount;
 import dev.sandboxd.spec.OciSpec.Namespace;
@@ -65,23 +67,23 @@ class OciSpecsTest {
   }
 
   private static Container container(String name) {
-    return new Container(name, "busybox:1.36", List.of(), List.of(), List.of(), Optional.empty(), List.of(), SecurityContext.EMPTY);
+    return new Container(name, "busybox:1.36", List.of(), List.of(), List.of(), Optional.empty(), List.of(), SecurityContext.EMPTY, ResourceRequirements.NONE, dev.sandboxd.pod.Supervision.NONE);
   }
 
   private static Container withSc(Container c, SecurityContext sc) {
-    return new Container(c.name(), c.image(), c.command(), c.args(), c.env(), c.workingDir(), c.volumeMounts(), sc);
+    return new Container(c.name(), c.image(), c.command(), c.args(), c.env(), c.workingDir(), c.volumeMounts(), sc, c.resources(), dev.sandboxd.pod.Supervision.NONE);
   }
 
   private static Container withCommand(Container c, List<String> command, List<String> args) {
-    return new Container(c.name(), c.image(), command, args, c.env(), c.workingDir(), c.volumeMounts(), c.securityContext());
+    return new Container(c.name(), c.image(), command, args, c.env(), c.workingDir(), c.volumeMounts(), c.securityContext(), c.resources(), dev.sandboxd.pod.Supervision.NONE);
   }
 
   private static Container withEnv(Container c, EnvVar... env) {
-    return new Container(c.name(), c.image(), c.command(), c.args(), List.of(env), c.workingDir(), c.volumeMounts(), c.securityContext());
+    return new Container(c.name(), c.image(), c.command(), c.args(), List.of(env), c.workingDir(), c.volumeMounts(), c.securityContext(), c.resources(), dev.sandboxd.pod.Supervision.NONE);
   }
 
   private static Container withWorkingDir(Container c, String dir) {
-    return new Container(c.name(), c.image(), c.command(), c.args(), c.env(), Optional.of(dir), c.volumeMounts(), c.securityContext());
+    return new Container(c.name(), c.image(), c.command(), c.args(), c.env(), Optional.of(dir), c.volumeMounts(), c.securityContext(), c.resources(), dev.sandboxd.pod.Supervision.NONE);
   }
 
   /** A SecurityContext built field by field; empty optionals unless set. */
@@ -115,7 +117,7 @@ class OciSpecsTest {
   private static ContainerSpecInputs inputs(Pod pod, Container c, ImageConfig image) {
     return new ContainerSpecInputs(
         pod, c, image, SANDBOX_ID, PAUSE_PID, "/sandboxd/web/app", List.of(), "web", EtcFiles.NONE,
-        LinuxCapabilities.KNOWN, 0);
+        LinuxCapabilities.KNOWN, 0, CgroupLimits.NONE);
   }
 
   private static ContainerSpecInputs inputs(Container c, ImageConfig image) {
@@ -125,7 +127,7 @@ class OciSpecsTest {
   private static ContainerSpecInputs withMounts(ContainerSpecInputs in, List<VolumeBind> binds, EtcFiles etc) {
     return new ContainerSpecInputs(
         in.pod(), in.container(), in.image(), in.sandboxId(), in.pausePid(), in.cgroupsPath(), binds,
-        in.hostname(), etc, in.availableCapabilities(), in.oomScoreAdj());
+        in.hostname(), etc, in.availableCapabilities(), in.oomScoreAdj(), in.limits());
   }
 
   private static OciSpec spec(Container c) {
@@ -457,7 +459,7 @@ class OciSpecsTest {
     return OciSpecs.forContainer(
         new ContainerSpecInputs(
             in.pod(), c, BUSYBOX, SANDBOX_ID, PAUSE_PID, "", List.of(), "web", EtcFiles.NONE,
-            LinuxCapabilities.fromMask(TEST_HOST_MASK), 0));
+            LinuxCapabilities.fromMask(TEST_HOST_MASK), 0, CgroupLimits.NONE));
   }
 
   @Test
@@ -516,11 +518,35 @@ class OciSpecsTest {
   }
 
   @Test
+  void cgroupLimitsBecomeLinuxResourcesAsRuncTakesThem() throws Exception {
+    Container c = container("app");
+    CgroupLimits limits = new CgroupLimits(java.util.OptionalLong.of(102), java.util.OptionalLong.of(10_000),
+        java.util.OptionalLong.of(32L << 20), java.util.OptionalLong.empty(), java.util.OptionalLong.of(0));
+    var in = new ContainerSpecInputs(
+        pod(c), c, BUSYBOX, SANDBOX_ID, PAUSE_PID, "", List.of(), "web", EtcFiles.NONE, LinuxCapabilities.KNOWN, 0, limits);
+
+    JsonNode resources = new ObjectMapper().readTree(OciSpecs.forContainer(in).toJson()).get("linux").get("resources");
+
+    assertEquals("{\"shares\":102,\"quota\":10000,\"period\":100000}", resources.get("cpu").toString());
+    assertEquals("{\"limit\":33554432,\"swap\":33554432}", resources.get("memory").toString(), "no swap, as CRI sets it");
+    assertEquals("[{\"pageSize\":\"2MB\",\"limit\":0}]", resources.get("hugepageLimits").toString());
+    JsonNode none = new ObjectMapper().readTree(spec(c).toJson()).get("linux").get("resources");
+    assertEquals(List.of("devices"), iterable(none.fieldNames()), "nothing but device rules without limits: runc would write cpu.weight");
+  }
+
+  private static List<String> iterable(Iterator<String> names) {
+    List<String> out = new ArrayList<>();
+    names.forEachRemaining(out::add);
+    return out;
+  }
+
+  @Test
   void oomScoreAdjComesFromTheInputs() {
     Container c = container("app");
     var in =
         new ContainerSpecInputs(
-            pod(c), c, BUSYBOX, SANDBOX_ID, PAUSE_PID, "", List.of(), "web", EtcFiles.NONE, LinuxCapabilities.KNOWN, 500);
+            pod(c), c, BUSYBOX, SANDBOX_ID, PAUSE_PID, "", List.of(), "web", EtcFiles.NONE, LinuxCapabilities.KNOWN, 500,
+            CgroupLimits.NONE);
     assertEquals(500, OciSpecs.forContainer(in).process().oomScoreAdj());
     assertEquals(0, spec(c).process().oomScoreAdj());
   }
