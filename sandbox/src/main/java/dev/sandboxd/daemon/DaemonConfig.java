@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.metrics.MetricsServer;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * sandboxd's settings. Precedence: flags over the config file over these defaults. The config
  * file is YAML with the same names in camelCase (containerdAddress, root, ...). An empty
- * manifestDir means no static pods.
+ * manifestDir means no static pods; an empty metricsAddress, no metrics endpoint.
  */
 public record DaemonConfig(
     String containerdAddress,
@@ -23,7 +24,8 @@ public record DaemonConfig(
     String cgroupParent,
     String restartBackoff,
     String restartBackoffMax,
-    String manifestDir) {
+    String manifestDir,
+    String metricsAddress) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -35,7 +37,8 @@ public record DaemonConfig(
       "/sandboxd",
       "10s",
       "300s",
-      "");
+      "",
+      "127.0.0.1:9450");
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -62,7 +65,8 @@ public record DaemonConfig(
         pick(other.cgroupParent, cgroupParent),
         pick(other.restartBackoff, restartBackoff),
         pick(other.restartBackoffMax, restartBackoffMax),
-        pick(other.manifestDir, manifestDir));
+        pick(other.manifestDir, manifestDir),
+        pick(other.metricsAddress, metricsAddress));
   }
 
   private static String pick(String preferred, String fallback) {
@@ -87,6 +91,13 @@ public record DaemonConfig(
     }
     if (!manifestDir.isEmpty()) {
       requireAbsolute("manifest-dir", manifestDir);
+    }
+    if (!metricsAddress.isEmpty()) {
+      try {
+        MetricsServer.parseAddress(metricsAddress);
+      } catch (IllegalArgumentException e) {
+        throw SandboxdException.invalidArgument("metrics-address: %s (want host:port, or \"\" for none)", e.getMessage());
+      }
     }
     return this;
   }

@@ -11,6 +11,7 @@ import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.metrics.SandboxdMetrics;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.FakeContainerRuntime;
 import dev.sandboxd.runtime.Labels;
@@ -71,7 +72,7 @@ class PodManagerTest {
     return new PodManager(
         new PodManifests(() -> "generated-" + ids.incrementAndGet()),
         new PauseSandboxController(runtime, new PauseImage(images, PAUSE), privileges, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)),
-        new ContainerManager(runtime, images, path -> {}, privileges, workers),
+        new ContainerManager(runtime, images, path -> {}, privileges, workers, SandboxdMetrics.NONE),
         runtime,
         new VolumeManager(root.resolve("pods"), new NoMounts()),
         new PodCgroups() {
