@@ -54,9 +54,15 @@ final class Node implements AutoCloseable {
   }
 
   /** A node whose sandboxd gets the extra flags (e.g. a short restart back-off). */
-  static Node start(String name, String... sandboxdFlags) throws IOException, InterruptedException {
+  static Node start(String name, String... extraFlags) throws IOException, InterruptedException {
     Path dir = Path.of("/run", "sandboxd-e2e-" + name + "-" + ProcessHandle.current().pid());
-    Result up = Command.run(nodeCommand("up", dir, List.of(sandboxdFlags)));
+    // Nodes run side by side (and beside a developer's hack/up): each takes any free metrics port
+    // unless the test names one; metricsAddress() finds it.
+    List<String> sandboxdFlags = new ArrayList<>(List.of(extraFlags));
+    if (!sandboxdFlags.contains("--metrics-address")) {
+      sandboxdFlags.addAll(List.of("--metrics-address", "127.0.0.1:0"));
+    }
+    Result up = Command.run(nodeCommand("up", dir, sandboxdFlags));
     if (up.exitCode() != 0) {
       throw new IllegalStateException("hack/node up failed: " + up.stderr() + "\n" + tail(dir.resolve("sandboxd.log")));
     }
@@ -67,7 +73,7 @@ final class Node implements AutoCloseable {
         env.put(line.substring(0, eq), line.substring(eq + 1));
       }
     }
-    Node node = new Node(dir, env, List.of(sandboxdFlags));
+    Node node = new Node(dir, env, sandboxdFlags);
     node.importImage(REPO.resolve(".cache/images/busybox.tar"));
     return node;
   }
@@ -105,6 +111,11 @@ final class Node implements AutoCloseable {
         throw new IllegalStateException("hack/node " + verb + ": " + r.stderr());
       }
     }
+  }
+
+  /** host:port of sandboxd's metrics endpoint, as sandboxd wrote it when it bound the port. */
+  String metricsAddress() throws IOException {
+    return Files.readString(dir.resolve("sandboxd/state/metrics.address")).trim();
   }
 
   String sandboxdLog() {

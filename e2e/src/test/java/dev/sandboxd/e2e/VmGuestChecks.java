@@ -207,7 +207,8 @@ public final class VmGuestChecks {
       long cpuAfter = cpuUsage(leaf);
       long memoryAfter = Long.parseLong(read(leaf, "memory.current"));
       assertTrue(usage.getMemoryCurrentBytes() >= (8L << 20), "the 8 MiB written to /dev/shm count: " + usage);
-      assertTrue(within(usage.getMemoryCurrentBytes(), memoryBefore, memoryAfter, 64 << 10),
+      // memory.current moves with per-CPU charge batches: a few hundred KiB either way between reads.
+      assertTrue(within(usage.getMemoryCurrentBytes(), memoryBefore, memoryAfter, 512 << 10),
           usage.getMemoryCurrentBytes() + " vs memory.current " + memoryBefore + ".." + memoryAfter);
       assertTrue(usage.getMemoryPeakBytes() >= usage.getMemoryCurrentBytes(), usage.toString());
       assertTrue(within(usage.getCpuUsageUsec(), cpuBefore, cpuAfter, 0), usage.getCpuUsageUsec() + " vs " + cpuBefore + ".." + cpuAfter);

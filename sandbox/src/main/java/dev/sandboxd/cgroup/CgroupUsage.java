@@ -13,6 +13,7 @@ import java.util.OptionalLong;
  * @param cpuThrottledUsec cpu.stat throttled_usec: time its tasks waited for the next CFS period
  * @param memoryCurrentBytes memory.current
  * @param memoryPeakBytes memory.peak (kernel 5.19 and later)
+ * @param memoryInactiveFileBytes memory.stat inactive_file: page cache the kernel can drop
  * @param pidsCurrent pids.current
  */
 public record CgroupUsage(
@@ -23,7 +24,17 @@ public record CgroupUsage(
     OptionalLong cpuThrottledUsec,
     OptionalLong memoryCurrentBytes,
     OptionalLong memoryPeakBytes,
+    OptionalLong memoryInactiveFileBytes,
     OptionalLong pidsCurrent) {
+
+  /** kubelet's working set: memory.current less what the kernel can drop (inactive page cache). */
+  public OptionalLong memoryWorkingSetBytes() {
+    if (memoryCurrentBytes.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    long inactive = memoryInactiveFileBytes.orElse(0);
+    return OptionalLong.of(Math.max(0, memoryCurrentBytes.getAsLong() - inactive));
+  }
 
   static CgroupUsage read(CgroupFs fs, String cgroup) {
     Map<String, Long> cpu = keyedValues(fs.read(cgroup, "cpu.stat"));
@@ -35,6 +46,7 @@ public record CgroupUsage(
         value(cpu, "throttled_usec"),
         single(fs.read(cgroup, "memory.current")),
         single(fs.read(cgroup, "memory.peak")),
+        value(keyedValues(fs.read(cgroup, "memory.stat")), "inactive_file"),
         single(fs.read(cgroup, "pids.current")));
   }
 

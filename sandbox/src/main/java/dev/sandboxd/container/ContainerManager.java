@@ -7,6 +7,9 @@ import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.lifecycle.ExecResult;
 import dev.sandboxd.lifecycle.Rollback;
+import dev.sandboxd.metrics.SandboxdMetrics;
+import dev.sandboxd.metrics.SandboxdMetrics.Operation;
+import dev.sandboxd.monitoring.OperationTimer;
 import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.ContainerRuntime.TaskExit;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
@@ -45,9 +48,12 @@ public final class ContainerManager {
   private final Fifos fifos;
   private final ProcessPrivileges privileges;
   private final ExecutorService ioThreads;
+  private final SandboxdMetrics metrics;
 
   public ContainerManager(
-      ContainerRuntime runtime, ImageService images, Fifos fifos, ProcessPrivileges privileges, ExecutorService ioThreads) {
+      ContainerRuntime runtime, ImageService images, Fifos fifos, ProcessPrivileges privileges, ExecutorService ioThreads,
+      SandboxdMetrics metrics) {
+    this.metrics = metrics;
     this.runtime = runtime;
     this.images = images;
     this.fifos = fifos;
@@ -80,6 +86,7 @@ public final class ContainerManager {
         Labels.SANDBOX_ID, launch.sandboxId(),
         Labels.CONTAINER_NAME, launch.container().name());
     try (Rollback rollback = new Rollback()) {
+      OperationTimer timer = new OperationTimer(metrics, Operation.CONTAINER_CREATE);
       try {
         List<ContainerRuntime.RootfsMount> rootfs =
             runtime.createContainer(new ContainerRuntime.ContainerCreate(id, image.name(), labels, spec, id), image.chainId(), false);
@@ -90,12 +97,17 @@ public final class ContainerManager {
         Files.createDirectories(launch.logPath().getParent());
         int pid = runtime.createTask(id, rootfs, launch.logPath().toUri().toString());
         rollback.push("delete task", () -> killAndDelete(id));
+        timer.succeeded();
+        timer = new OperationTimer(metrics, Operation.CONTAINER_START);
         runtime.startTask(id);
+        timer.succeeded();
         rollback.commit();
         return pid;
       } catch (IOException e) {
+        timer.failed();
         throw rollback.failed(SandboxdException.internal("creating log directory of " + id + ": " + e.getMessage(), e));
       } catch (RuntimeException e) {
+        timer.failed();
         throw rollback.failed(e);
       }
     }
@@ -106,6 +118,10 @@ public final class ContainerManager {
    * exit, or empty when the container had no running task.
    */
   public Optional<TaskExit> stop(String containerId, int stopSignal, Duration grace) {
+    return OperationTimer.time(metrics, Operation.CONTAINER_STOP, () -> stopTask(containerId, stopSignal, grace));
+  }
+
+  private Optional<TaskExit> stopTask(String containerId, int stopSignal, Duration grace) {
     Optional<TaskInfo> task = runtime.task(containerId);
     if (task.isEmpty()) {
       return Optional.empty();

@@ -6,13 +6,14 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.metrics.MetricsServer;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * sandboxd's settings. Precedence: flags over the config file over these defaults. The config
  * file is YAML with the same names in camelCase (containerdAddress, root, ...). An empty
- * manifestDir means no static pods.
+ * manifestDir means no static pods; an empty metricsAddress, no metrics endpoint.
  */
 public record DaemonConfig(
     String containerdAddress,
@@ -26,7 +27,8 @@ public record DaemonConfig(
     String restartBackoffMax,
     String manifestDir,
     Long podPidsLimit,
-    ResourcePolicy.MissingController cgroupMissing) {
+    ResourcePolicy.MissingController cgroupMissing,
+    String metricsAddress) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -40,7 +42,8 @@ public record DaemonConfig(
       "300s",
       "",
       0L,
-      ResourcePolicy.MissingController.reject);
+      ResourcePolicy.MissingController.reject,
+      "127.0.0.1:9450");
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -69,7 +72,8 @@ public record DaemonConfig(
         pick(other.restartBackoffMax, restartBackoffMax),
         pick(other.manifestDir, manifestDir),
         pick(other.podPidsLimit, podPidsLimit),
-        pick(other.cgroupMissing, cgroupMissing));
+        pick(other.cgroupMissing, cgroupMissing),
+        pick(other.metricsAddress, metricsAddress));
   }
 
   private static <T> T pick(T preferred, T fallback) {
@@ -97,6 +101,13 @@ public record DaemonConfig(
     }
     if (!manifestDir.isEmpty()) {
       requireAbsolute("manifest-dir", manifestDir);
+    }
+    if (!metricsAddress.isEmpty()) {
+      try {
+        MetricsServer.parseAddress(metricsAddress);
+      } catch (IllegalArgumentException e) {
+        throw SandboxdException.invalidArgument("metrics-address: %s (want host:port, or \"\" for none)", e.getMessage());
+      }
     }
     return this;
   }

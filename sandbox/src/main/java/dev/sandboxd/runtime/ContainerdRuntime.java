@@ -10,6 +10,7 @@ import dev.sandboxd.containerd.NewContainer;
 import dev.sandboxd.containerd.TaskIo;
 import dev.sandboxd.containerd.Snapshots;
 import dev.sandboxd.errdefs.SandboxdException;
+import io.grpc.ClientInterceptor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,8 +29,8 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
     this.client = client;
   }
 
-  public static ContainerdRuntime connect(Path socket, String namespace) {
-    ContainerdConnection connection = ContainerdConnection.open(socket, ConnectionOptions.forNamespace(namespace));
+  public static ContainerdRuntime connect(Path socket, String namespace, ClientInterceptor... interceptors) {
+    ContainerdConnection connection = ContainerdConnection.open(socket, ConnectionOptions.forNamespace(namespace), interceptors);
     if (!connection.isServing()) {
       connection.close();
       throw SandboxdException.unavailable("containerd at " + socket + " is not serving", null);

@@ -14,6 +14,7 @@ import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.metrics.SandboxdMetrics;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.FakeContainerRuntime;
 import dev.sandboxd.runtime.Labels;
@@ -73,7 +74,7 @@ class PodManagerTest {
     return new PodManager(
         new PodManifests(() -> "generated-" + ids.incrementAndGet()),
         new PauseSandboxController(runtime, new PauseImage(images, PAUSE), privileges, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)),
-        new ContainerManager(runtime, images, path -> {}, privileges, workers),
+        new ContainerManager(runtime, images, path -> {}, privileges, workers, SandboxdMetrics.NONE),
         runtime,
         new VolumeManager(root.resolve("pods"), new NoMounts()),
         new Cgroup2Fs(cgroupFs, "/test", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)),

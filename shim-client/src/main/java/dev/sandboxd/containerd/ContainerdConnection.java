@@ -5,6 +5,7 @@ import containerd.services.version.v1.VersionGrpc;
 import containerd.services.version.v1.VersionOuterClass.VersionResponse;
 import dev.sandboxd.errdefs.SandboxdException;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -52,15 +53,17 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
 
   /**
    * Connects to containerd's socket (plaintext gRPC over a unix domain socket, epoll transport).
-   * The connection is made lazily; use {@link #isServing()} to wait for containerd.
+   * The connection is made lazily; use {@link #isServing()} to wait for containerd. The
+   * interceptors see every call (e.g. to time them).
    */
-  public static ContainerdConnection open(Path socket, ConnectionOptions options) {
-    return over(UnixSocketChannels.open(socket, "containerd-client", MAX_MESSAGE_SIZE), options);
+  public static ContainerdConnection open(Path socket, ConnectionOptions options, ClientInterceptor... interceptors) {
+    return over(UnixSocketChannels.open(socket, "containerd-client", MAX_MESSAGE_SIZE), options, interceptors);
   }
 
   /** A connection over a channel made elsewhere (e.g. in-process, for tests); closing it closes the channel. */
-  public static ContainerdConnection over(ManagedChannel channel, ConnectionOptions options) {
-    Channel deadlined = ClientInterceptors.intercept(channel, new DeadlineInterceptor(options.callTimeout()));
+  public static ContainerdConnection over(ManagedChannel channel, ConnectionOptions options, ClientInterceptor... interceptors) {
+    Channel deadlined = ClientInterceptors.intercept(
+        ClientInterceptors.intercept(channel, interceptors), new DeadlineInterceptor(options.callTimeout()));
     return new ContainerdConnection(channel, deadlined, options, null);
   }
 

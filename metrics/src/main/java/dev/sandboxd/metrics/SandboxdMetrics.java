@@ -1,0 +1,90 @@
+package dev.sandboxd.metrics;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * What sandboxd tells its meters. The domain calls this and never touches a meter itself, so the
+ * metric names, labels and buckets live in one place ({@link SandboxdMeters}). Label values must
+ * come from bounded sets: operation and reason names, gRPC codes, pod names (series of a pod go
+ * when it is removed).
+ */
+public interface SandboxdMetrics {
+
+  /** Sandbox run/stop/remove and container create/start/stop, see {@link Operation}. */
+  void operation(Operation operation, Outcome outcome, Duration took);
+
+  void containerRestarted(String namespace, String pod, String container);
+
+  /** reason: Completed, Error, OOMKilled, StartError, Unhealthy... */
+  void containerExited(String reason);
+
+  void oomKilled();
+
+  /** probe: startup, liveness or readiness. */
+  void probeFailed(String probe);
+
+  /** One finished unary call to containerd; code is the gRPC status code's name (OK, NOT_FOUND...). */
+  void containerdCall(String service, String method, String code, Duration took);
+
+  void eventStreamReconnected();
+
+  /** The periodic picture of all pods: gauges by phase and state, and each pod's cgroup usage. */
+  void podSnapshot(PodSnapshot snapshot);
+
+  /** Drops every series labelled with the pod. */
+  void podRemoved(String namespace, String pod);
+
+  /** Metrics nobody reads: for tests and wiring without an endpoint. */
+  SandboxdMetrics NONE = new SandboxdMetrics() {
+    @Override
+    public void operation(Operation operation, Outcome outcome, Duration took) {}
+
+    @Override
+    public void containerRestarted(String namespace, String pod, String container) {}
+
+    @Override
+    public void containerExited(String reason) {}
+
+    @Override
+    public void oomKilled() {}
+
+    @Override
+    public void probeFailed(String probe) {}
+
+    @Override
+    public void containerdCall(String service, String method, String code, Duration took) {}
+
+    @Override
+    public void eventStreamReconnected() {}
+
+    @Override
+    public void podSnapshot(PodSnapshot snapshot) {}
+
+    @Override
+    public void podRemoved(String namespace, String pod) {}
+  };
+
+  /** The operation label is the constant's name in lower case (sandbox_run...). */
+  enum Operation {
+    SANDBOX_RUN,
+    SANDBOX_STOP,
+    SANDBOX_REMOVE,
+    CONTAINER_CREATE,
+    CONTAINER_START,
+    CONTAINER_STOP;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  enum Outcome {
+    SUCCESS,
+    ERROR;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+}
