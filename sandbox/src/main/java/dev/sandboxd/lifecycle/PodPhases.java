@@ -16,6 +16,10 @@ final class PodPhases {
     if (stage == Stage.Creating) {
       return PodPhase.Pending;
     }
+    if (init.isEmpty() && apps.isEmpty()) {
+      // A pod of its sandbox alone (a lenient manifest without containers) lives as its sandbox does.
+      return sandbox == SandboxStatus.State.Ready ? PodPhase.Running : PodPhase.Succeeded;
+    }
     List<ContainerStatus> all = new ArrayList<>(apps);
     int running = 0;
     int waiting = 0;
