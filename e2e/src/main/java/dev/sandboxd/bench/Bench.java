@@ -95,7 +95,7 @@ public final class Bench implements Callable<Integer> {
     try (SandboxdPods pods = new SandboxdPods(node.sandboxdSocket())) {
       CtrBaseline ctr = new CtrBaseline(node, commands, PauseImage.embeddedReference());
       RuncBaseline runc = new RuncBaseline(node, commands);
-      ThroughputSuite throughput = new ThroughputSuite(pods);
+      ThroughputSuite throughput = new ThroughputSuite(pods, node.sandboxdPid());
       OverheadSuite overhead = new OverheadSuite(node, commands, throughput, pods, progress);
       cleanUp(pods, ctr, runc);
       if (!pods.list().isEmpty()) {

@@ -120,13 +120,11 @@ final class OverheadSuite {
   }
 
   private double idleCpu(int seconds) throws IOException, InterruptedException {
-    long ticksPerSecond = Long.parseLong(commands.checked(List.of("getconf", "CLK_TCK")).stdout().trim());
     long pid = node.sandboxdPid();
-    long before = ProcStats.cpuTicks(pid);
+    double before = ProcStats.cpuSeconds(pid);
     long start = System.nanoTime();
     Thread.sleep(seconds * 1000L);
-    long after = ProcStats.cpuTicks(pid);
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    return round((after - before) / (double) ticksPerSecond / elapsed * 100);
+    double used = ProcStats.cpuSeconds(pid) - before;
+    return round(used / ((System.nanoTime() - start) / 1e9) * 100);
   }
 }

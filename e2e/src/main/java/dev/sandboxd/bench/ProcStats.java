@@ -26,11 +26,14 @@ final class ProcStats {
     return field(Path.of("/proc", Long.toString(pid), "status"), "Threads:");
   }
 
-  /** User plus system CPU time, in clock ticks. */
-  static long cpuTicks(long pid) throws IOException {
+  /** Clock ticks per second of /proc's CPU times: USER_HZ, 100 in Linux's ABI on every architecture it runs on here. */
+  static final double TICKS_PER_SECOND = 100;
+
+  /** User plus system CPU time, in seconds. */
+  static double cpuSeconds(long pid) throws IOException {
     String[] fields = afterCommand(pid);
     // utime and stime are fields 14 and 15 of /proc/<pid>/stat, 12 and 13 after the command.
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
   }
 
   static long parent(long pid) throws IOException {

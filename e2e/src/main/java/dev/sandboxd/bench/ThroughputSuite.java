@@ -15,18 +15,20 @@ import java.util.function.IntFunction;
 /** Many pods created at a fixed concurrency: total time, pods per second, errors. */
 final class ThroughputSuite {
   private final SandboxdPods pods;
+  private final long sandboxdPid;
 
-  ThroughputSuite(SandboxdPods pods) {
+  ThroughputSuite(SandboxdPods pods, long sandboxdPid) {
     this.pods = pods;
+    this.sandboxdPid = sandboxdPid;
   }
 
   /**
    * cpuBusyPercent: all cores of the machine, while the pods were created (everything counts:
-   * containerd, shims, runc, sandboxd, this client, and whatever else runs). firstError is null
-   * when every pod started.
+   * containerd, shims, runc, sandboxd, this client, and whatever else runs); sandboxdCpuS: the
+   * part of it that was sandboxd's. firstError is null when every pod started.
    */
   record Result(int concurrency, int pods, int errors, double totalS, double podsPerS, double cpuBusyPercent,
-      double removeTotalS, String firstError) {}
+      double sandboxdCpuS, double removeTotalS, String firstError) {}
 
   /** Creates {@code count} one-container pods with {@code concurrency} callers, then removes them (also timed). */
   Result run(int count, int concurrency) throws IOException, InterruptedException {
@@ -34,14 +36,17 @@ final class ThroughputSuite {
     List<Pod> created = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     ProcStats.MachineCpu cpu = ProcStats.MachineCpu.now();
+    double sandboxdCpu = ProcStats.cpuSeconds(sandboxdPid);
     long start = System.nanoTime();
     forEach(count, concurrency, i -> pods.runUntilRunning(BenchPods.sleepers(prefix + i, 1)), created, errors);
     double total = (System.nanoTime() - start) / 1e9;
     double busy = ProcStats.MachineCpu.now().busyPercentSince(cpu);
+    sandboxdCpu = ProcStats.cpuSeconds(sandboxdPid) - sandboxdCpu;
     start = System.nanoTime();
     removeAll(created, concurrency);
     double removal = (System.nanoTime() - start) / 1e9;
-    return new Result(concurrency, count, errors.size(), round(total), round(created.size() / total), round(busy), round(removal),
+    return new Result(concurrency, count, errors.size(), round(total), round(created.size() / total), round(busy), round(sandboxdCpu),
+        round(removal),
         errors.isEmpty() ? null : errors.get(0));
   }
 
