@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link ImageService} over containerd's image and content stores (shim-client's importer). */
 public final class ContainerdImages implements ImageService {
@@ -17,6 +19,12 @@ public final class ContainerdImages implements ImageService {
 
   private final Containerd client;
   private final dev.sandboxd.containerd.image.ImageService images;
+  /**
+   * Resolutions by image name. Content is addressed by digest, so one stays right as long as the
+   * name points at the same manifest: checking that is one round trip instead of four (image,
+   * manifest, config, snapshot). One small entry per image name ever run.
+   */
+  private final Map<String, ResolvedImage> resolved = new ConcurrentHashMap<>();
 
   public ContainerdImages(Containerd client, dev.sandboxd.containerd.image.ImageService images) {
     this.client = client;
@@ -41,15 +49,22 @@ public final class ContainerdImages implements ImageService {
 
   @Override
   public ResolvedImage resolve(String reference) {
-    dev.sandboxd.containerd.image.ResolvedImage image;
     try {
-      image = images.resolve(reference);
+      String digest = client.images().get(reference).target().digest();
+      ResolvedImage cached = resolved.get(reference);
+      if (cached != null && cached.digest().equals(digest)) {
+        return cached;
+      }
+      dev.sandboxd.containerd.image.ResolvedImage image = images.resolve(reference);
+      ResolvedImage fresh = new ResolvedImage(
+          image.name(), image.target().digest(), config(reference, image.configJson()), image.chainId());
+      resolved.put(reference, fresh);
+      return fresh;
     } catch (SandboxdException.NotFound e) {
       throw SandboxdException.notFound(
           "image %s is not in containerd's image store: import it with `sandboxctl image import FILE.tar` "
               + "(sandboxd never pulls from a registry)", reference);
     }
-    return new ResolvedImage(image.name(), image.target().digest(), config(reference, image.configJson()), image.chainId());
   }
 
   /** The process defaults of an OCI image config ("config" object; all fields optional). */

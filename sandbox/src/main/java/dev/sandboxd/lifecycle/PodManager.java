@@ -779,6 +779,9 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       phase = PodPhase.Pending;
     } else if (record.stage() == Stage.SandboxLost) {
       phase = PodPhase.Failed;
+    } else if (entry.pod.spec().containers().isEmpty() && entry.pod.spec().initContainers().isEmpty()) {
+      // A pod of its sandbox alone (a lenient manifest without containers) lives as its sandbox does.
+      phase = sandboxState == SandboxStatus.State.Ready ? PodPhase.Running : PodPhase.Succeeded;
     } else {
       phase = PodPhases.of(entry.pod.spec(), init, apps, record.stage() == Stage.Stopped || record.stage() == Stage.Stopping);
     }

@@ -29,6 +29,14 @@ final class ManifestContext {
     warnings.add(path + ": " + reason + ", ignored");
   }
 
+  /** What Kubernetes refuses but sandboxd can run as written: an error, unless lenient. */
+  void beyondKubernetes(String path, String error, String warning) {
+    if (!lenient) {
+      throw ManifestObject.invalid(path, error);
+    }
+    warnings.add(path + ": " + warning);
+  }
+
   List<String> warnings() {
     return List.copyOf(warnings);
   }

@@ -100,6 +100,11 @@ final class ManifestObject {
     return value;
   }
 
+  /** A field value Kubernetes refuses but sandboxd can run: an error, unless lenient. */
+  void beyondKubernetes(String field, String error, String warning) {
+    context.beyondKubernetes(path(field), error, warning);
+  }
+
   String requiredString(String field) {
     return string(field).orElseThrow(() -> invalid(path(field), "required"));
   }

@@ -18,9 +18,9 @@ public interface ContainerRuntime {
   void removeSnapshot(String snapshotKey);
 
   /**
-   * Prepares the container's rootfs snapshot (writable, or a read-only view) of the image chain
-   * and creates the container on it, as one step: until the container exists nothing else holds
-   * the snapshot, so it must not be left unreferenced. Returns the rootfs mounts.
+   * Creates the container and its rootfs snapshot (writable, or a read-only view) of the image
+   * chain, as one step: a snapshot must never be left without the container that references it.
+   * Returns the rootfs mounts; on failure neither is left.
    */
   List<RootfsMount> createContainer(ContainerCreate container, String chainId, boolean readOnlyRootfs);
 

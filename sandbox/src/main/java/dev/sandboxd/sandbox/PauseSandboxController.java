@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sandboxes backed by a pause task: its container owns the pod's network, IPC, UTS and PID
@@ -31,6 +33,8 @@ public final class PauseSandboxController implements SandboxController {
   private final PauseImage pauseImage;
   private final ProcessPrivileges privileges;
   private final Clock clock;
+  /** Rootfs mounts of sandboxes created but not started yet: start needs no round trip for them. */
+  private final Map<String, List<ContainerRuntime.RootfsMount>> created = new ConcurrentHashMap<>();
 
   public PauseSandboxController(ContainerRuntime runtime, PauseImage pauseImage, ProcessPrivileges privileges, Clock clock) {
     this.runtime = runtime;
@@ -51,8 +55,8 @@ public final class PauseSandboxController implements SandboxController {
             pod, sandboxId, image.config(), cgroupPath, pod.hostname(),
             privileges.oomScoreAdjFor(OciSpecs.PAUSE_OOM_SCORE_ADJ)))
         .toJson();
-    runtime.createContainer(new ContainerRuntime.ContainerCreate(sandboxId, image.name(), labels, spec, sandboxId),
-        image.chainId(), true);
+    created.put(sandboxId, runtime.createContainer(
+        new ContainerRuntime.ContainerCreate(sandboxId, image.name(), labels, spec, sandboxId), image.chainId(), true));
     return new SandboxInfo(sandboxId, 0, false, "", clock.instant());
   }
 
@@ -61,7 +65,8 @@ public final class PauseSandboxController implements SandboxController {
     try (Rollback rollback = new Rollback()) {
       try {
         // pause writes nothing worth keeping: no stdio at all.
-        int pid = runtime.createTask(sandboxId, runtime.snapshotMounts(sandboxId), "");
+        List<ContainerRuntime.RootfsMount> rootfs = created.remove(sandboxId);
+        int pid = runtime.createTask(sandboxId, rootfs != null ? rootfs : runtime.snapshotMounts(sandboxId), "");
         rollback.push("delete pause task", () -> {
           runtime.killTask(sandboxId, SIGKILL);
           runtime.waitTask(sandboxId, Duration.ofSeconds(10));
@@ -111,6 +116,7 @@ public final class PauseSandboxController implements SandboxController {
 
   @Override
   public void shutdown(String sandboxId) {
+    created.remove(sandboxId);
     Optional<TaskInfo> task = runtime.task(sandboxId);
     if (task.isPresent() && task.get().status() != TaskStatus.Stopped) {
       runtime.killTask(sandboxId, SIGKILL);

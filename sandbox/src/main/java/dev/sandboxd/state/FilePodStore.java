@@ -5,21 +5,22 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * One JSON file per pod under {@code <state>/pods/}. A write goes to a temporary file that is
- * fsynced and renamed over the old one, so a crash leaves either the old or the new record.
+ * renamed over the old one, so a crash of sandboxd leaves either the old or the new record.
+ * Records are not fsynced: they describe tasks that do not outlive the node (the state directory
+ * is in /run, a tmpfs, by default), so a flush would buy nothing after a power loss, while on a
+ * disk it costs every pod start a few milliseconds and, when the disk is busy, hundreds.
  */
 public final class FilePodStore implements PodStore {
   private static final String SUFFIX = ".json";
@@ -44,9 +45,6 @@ public final class FilePodStore implements PodStore {
     Path temp = dir.resolve("." + record.uid() + ".tmp");
     try {
       Files.write(temp, json.writeValueAsBytes(record));
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

@@ -11,10 +11,10 @@ import dev.sandboxd.cgroup.QosClass;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.errdefs.SandboxdException;
-import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.metrics.SandboxdMetrics;
+import dev.sandboxd.image.StaticImages;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.FakeContainerRuntime;
 import dev.sandboxd.runtime.Labels;
@@ -26,7 +26,6 @@ import dev.sandboxd.supervisor.RestartBackOff;
 import dev.sandboxd.system.Mounts;
 import dev.sandboxd.system.ProcessPrivileges;
 import dev.sandboxd.volume.VolumeManager;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The pod workflow against an in-memory containerd: what it creates, in which order, and what it leaves. */
 class PodManagerTest {
-  static final String PAUSE = "localhost/sandboxd/pause:1.0";
-  static final String BUSYBOX = "localhost/sandboxd/busybox:1.35";
+  static final String PAUSE = StaticImages.PAUSE;
+  static final String BUSYBOX = StaticImages.BUSYBOX;
 
   @TempDir Path root;
   final FakeContainerRuntime runtime = new FakeContainerRuntime();
@@ -535,31 +534,6 @@ class PodManagerTest {
     assertEquals(1, pods.stats(Optional.empty()).size());
   }
 
-  /** Images as a fixed table: the pause image and busybox. */
-  static final class StaticImages implements ImageService {
-    @Override
-    public List<ImageSummary> importArchive(InputStream archive) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<ImageSummary> list() {
-      return List.of();
-    }
-
-    @Override
-    public ResolvedImage resolve(String reference) {
-      if (reference.equals(PAUSE)) {
-        return new ResolvedImage(PAUSE, "sha256:p", new ImageConfig(List.of("/pause"), List.of(), List.of(),
-            Optional.empty(), Optional.of("65535:65535"), Optional.empty()), "sha256:pausechain");
-      }
-      if (reference.equals(BUSYBOX)) {
-        return new ResolvedImage(BUSYBOX, "sha256:b", new ImageConfig(List.of(), List.of("sh"), List.of("PATH=/bin"),
-            Optional.empty(), Optional.empty(), Optional.empty()), "sha256:busyboxchain");
-      }
-      throw SandboxdException.notFound("image %s not found", reference);
-    }
-  }
 
   static final class MemoryStore implements PodStore {
     final Map<String, PodRecord> records = new ConcurrentHashMap<>();
@@ -584,6 +558,7 @@ class PodManagerTest {
       records.remove(uid);
     }
   }
+
 
   static final class NoMounts implements Mounts {
     @Override

@@ -481,6 +481,15 @@ class PodManifestsTest {
   }
 
   @Test
+  void lenientModeRunsAPodWithoutContainersAsItsSandboxAlone() {
+    ParsedPod parsed = manifests.parse(podWithSpec("containers: []\n"), true);
+
+    assertEquals(List.of("spec.containers: no containers: the pod is its sandbox alone"), parsed.warnings());
+    assertEquals(List.of(), parsed.pod().spec().containers());
+    assertEquals(List.of(), parsed.pod().spec().initContainers());
+  }
+
+  @Test
   void errorsAreInvalidArgument() {
     SandboxdException e = assertThrows(SandboxdException.class, () -> manifests.parse("kind: [", false));
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.code());

@@ -32,6 +32,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
   @Override
   public List<RootfsMount> snapshotMounts(String key) {
+    calls.add("snapshot-mounts " + key);
     if (!snapshots.containsKey(key)) {
       throw SandboxdException.notFound("snapshot %s", key);
     }
