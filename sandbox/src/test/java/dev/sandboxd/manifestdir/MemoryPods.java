@@ -2,16 +2,13 @@ package dev.sandboxd.manifestdir;
 
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.cgroup.QosClass;
-import dev.sandboxd.lifecycle.ExecResult;
-import dev.sandboxd.lifecycle.PodStats;
 import dev.sandboxd.lifecycle.LifecycleEvents;
-import dev.sandboxd.lifecycle.PodLifecycle;
+import dev.sandboxd.lifecycle.UnsupportedPodLifecycle;
 import dev.sandboxd.lifecycle.PodPhase;
 import dev.sandboxd.lifecycle.PodStatus;
 import dev.sandboxd.lifecycle.SandboxStatus;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodManifests;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,10 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 /** Pods in memory: what was run and removed, in order, with failures on request. */
-final class MemoryPods implements PodLifecycle {
+final class MemoryPods extends UnsupportedPodLifecycle {
   private final LifecycleEvents events = new LifecycleEvents();
 
   private final PodManifests manifests = PodManifests.withRandomUids();
@@ -85,30 +81,6 @@ final class MemoryPods implements PodLifecycle {
     throw new UnsupportedOperationException("static pods never stop a pod without removing it");
   }
 
-  @Override
-  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public PodStatus pause(String podRef) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public PodStatus unpause(String podRef) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public List<PodStats> stats(Optional<String> podRef) {
-    throw new UnsupportedOperationException();
-  }
   @Override
   public LifecycleEvents events() {
     return events;

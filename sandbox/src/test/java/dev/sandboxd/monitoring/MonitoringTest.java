@@ -11,9 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.ContainerStatus;
-import dev.sandboxd.lifecycle.ExecResult;
-import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
+import dev.sandboxd.lifecycle.UnsupportedPodLifecycle;
 import dev.sandboxd.lifecycle.PodPhase;
 import dev.sandboxd.lifecycle.PodStatus;
 import dev.sandboxd.lifecycle.SandboxStatus;
@@ -21,9 +20,6 @@ import dev.sandboxd.metrics.PodSnapshot;
 import dev.sandboxd.metrics.PodUsage;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodManifests;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +27,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,7 +127,7 @@ class MonitoringTest {
   }
 
   /** A PodLifecycle that only lists; the rest is not for these tests. */
-  private static class ListOnly implements PodLifecycle {
+  private static class ListOnly extends UnsupportedPodLifecycle {
     private final List<PodStatus> pods;
 
     ListOnly(List<PodStatus> pods) {
@@ -140,58 +135,8 @@ class MonitoringTest {
     }
 
     @Override
-    public RunResult run(String manifest, boolean lenient) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public PodStatus stop(String podRef, Optional<Duration> gracePeriod) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void remove(String podRef, boolean force) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
     public List<PodStatus> list() {
       return pods;
-    }
-
-    @Override
-    public PodStatus inspect(String podRef) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public PodStatus pause(String podRef) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public PodStatus unpause(String podRef) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<dev.sandboxd.lifecycle.PodStats> stats(Optional<String> podRef) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public LifecycleEvents events() {
-      throw new UnsupportedOperationException();
     }
   }
 }

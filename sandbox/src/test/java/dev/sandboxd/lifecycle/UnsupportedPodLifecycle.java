@@ -1,0 +1,66 @@
+package dev.sandboxd.lifecycle;
+
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/** A base for test doubles of {@link PodLifecycle}: every call fails until a test double overrides it. */
+public abstract class UnsupportedPodLifecycle implements PodLifecycle {
+
+  @Override
+  public RunResult run(String manifest, boolean lenient) {
+    throw new UnsupportedOperationException("run");
+  }
+
+  @Override
+  public PodStatus stop(String podRef, Optional<Duration> gracePeriod) {
+    throw new UnsupportedOperationException("stop");
+  }
+
+  @Override
+  public void remove(String podRef, boolean force) {
+    throw new UnsupportedOperationException("remove");
+  }
+
+  @Override
+  public List<PodStatus> list() {
+    throw new UnsupportedOperationException("list");
+  }
+
+  @Override
+  public PodStatus inspect(String podRef) {
+    throw new UnsupportedOperationException("inspect");
+  }
+
+  @Override
+  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing) {
+    throw new UnsupportedOperationException("logs");
+  }
+
+  @Override
+  public ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout) {
+    throw new UnsupportedOperationException("exec");
+  }
+
+  @Override
+  public PodStatus pause(String podRef) {
+    throw new UnsupportedOperationException("pause");
+  }
+
+  @Override
+  public PodStatus unpause(String podRef) {
+    throw new UnsupportedOperationException("unpause");
+  }
+
+  @Override
+  public List<PodStats> stats(Optional<String> podRef) {
+    throw new UnsupportedOperationException("stats");
+  }
+
+  @Override
+  public LifecycleEvents events() {
+    throw new UnsupportedOperationException("events");
+  }
+}
