@@ -59,11 +59,7 @@ class PauseSandboxControllerTest {
             }
           }
         });
-    PauseSandboxController sandboxes = controller(dropsFirstTerm);
-    sandboxes.create(pod, "sb1", "/test/podp/sb1");
-    sandboxes.start("sb1");
-    runtime.ignoredSignal.put("sb1", 15);
-    runtime.calls.clear();
+    PauseSandboxController sandboxes = runningAndDeafToSigterm(controller(dropsFirstTerm));
 
     sandboxes.stop("sb1", Duration.ofSeconds(5));
 
@@ -72,16 +68,21 @@ class PauseSandboxControllerTest {
 
   @Test
   void aPauseThatNeverExitsOnSigtermIsKilledWhenTheTimeoutIsUsedUp() {
-    PauseSandboxController sandboxes = controller(runtime);
-    sandboxes.create(pod, "sb1", "/test/podp/sb1");
-    sandboxes.start("sb1");
-    runtime.ignoredSignal.put("sb1", 15);
-    runtime.calls.clear();
+    PauseSandboxController sandboxes = runningAndDeafToSigterm(controller());
 
     sandboxes.stop("sb1", Duration.ofMillis(250));
 
     assertEquals(List.of("kill sb1 15", "kill sb1 15", "kill sb1 15", "kill sb1 9"), runtime.calls,
         "SIGTERM every 100 ms for 250 ms, then SIGKILL");
+  }
+
+  /** Sandbox sb1 started, its pause not (yet) catching SIGTERM, the call log empty. */
+  private PauseSandboxController runningAndDeafToSigterm(PauseSandboxController sandboxes) {
+    sandboxes.create(pod, "sb1", "/test/podp/sb1");
+    sandboxes.start("sb1");
+    runtime.ignoredSignal.put("sb1", 15);
+    runtime.calls.clear();
+    return sandboxes;
   }
 
   private PauseSandboxController controller() {
