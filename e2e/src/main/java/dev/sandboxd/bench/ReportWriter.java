@@ -65,11 +65,12 @@ final class ReportWriter {
 
     md.append("\n## Throughput: ").append(p.throughputPods())
         .append(" one-container pods created, then removed\n\n")
-        .append("| concurrency | total (s) | pods/s | machine CPU busy (%) | sandboxd CPU (s) | errors | removal (s) |\n")
-        .append("|---:|---:|---:|---:|---:|---:|---:|\n");
+        .append("| concurrency | total (s) | pods/s | machine CPU busy (%) | sandboxd CPU (s) | client CPU (s) | errors |")
+        .append(" removal (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (ThroughputSuite.Result t : r.throughput()) {
       md.append("| ").append(t.concurrency()).append(" | ").append(t.totalS()).append(" | ").append(t.podsPerS())
-          .append(" | ").append(t.cpuBusyPercent()).append(" | ").append(t.sandboxdCpuS()).append(" | ").append(t.errors()).append(t.firstError() == null ? "" : " (" + t.firstError() + ")")
+          .append(" | ").append(t.cpuBusyPercent()).append(" | ").append(t.sandboxdCpuS()).append(" | ").append(t.clientCpuS())
+          .append(" | ").append(t.errors()).append(t.firstError() == null ? "" : " (" + t.firstError() + ")")
           .append(" | ").append(t.removeTotalS()).append(" |\n");
     }
 

@@ -24,11 +24,12 @@ final class ThroughputSuite {
 
   /**
    * cpuBusyPercent: all cores of the machine, while the pods were created (everything counts:
-   * containerd, shims, runc, sandboxd, this client, and whatever else runs); sandboxdCpuS: the
-   * part of it that was sandboxd's. firstError is null when every pod started.
+   * containerd, shims, runc, sandboxd, this client, and whatever else runs); sandboxdCpuS and
+   * clientCpuS: the parts of it that were sandboxd's and this benchmark client's. firstError is
+   * null when every pod started.
    */
   record Result(int concurrency, int pods, int errors, double totalS, double podsPerS, double cpuBusyPercent,
-      double sandboxdCpuS, double removeTotalS, String firstError) {}
+      double sandboxdCpuS, double clientCpuS, double removeTotalS, String firstError) {}
 
   /** Creates {@code count} one-container pods with {@code concurrency} callers, then removes them (also timed). */
   Result run(int count, int concurrency) throws IOException, InterruptedException {
@@ -37,16 +38,18 @@ final class ThroughputSuite {
     List<String> errors = new ArrayList<>();
     ProcStats.MachineCpu cpu = ProcStats.MachineCpu.now();
     double sandboxdCpu = ProcStats.cpuSeconds(sandboxdPid);
+    double clientCpu = ProcStats.cpuSeconds(ProcessHandle.current().pid());
     long start = System.nanoTime();
     forEach(count, concurrency, i -> pods.runUntilRunning(BenchPods.sleepers(prefix + i, 1)), created, errors);
     double total = (System.nanoTime() - start) / 1e9;
     double busy = ProcStats.MachineCpu.now().busyPercentSince(cpu);
     sandboxdCpu = ProcStats.cpuSeconds(sandboxdPid) - sandboxdCpu;
+    clientCpu = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - clientCpu;
     start = System.nanoTime();
     removeAll(created, concurrency);
     double removal = (System.nanoTime() - start) / 1e9;
     return new Result(concurrency, count, errors.size(), round(total), round(created.size() / total), round(busy), round(sandboxdCpu),
-        round(removal),
+        round(clientCpu), round(removal),
         errors.isEmpty() ? null : errors.get(0));
   }
 

@@ -86,18 +86,31 @@ public final class PauseSandboxController implements SandboxController {
     return new Platform("linux", System.getProperty("os.arch").equals("amd64") ? "amd64" : System.getProperty("os.arch"));
   }
 
+  /**
+   * SIGTERM is sent again at this pace until pause exits or the timeout passes. One that comes
+   * right after start can reach the process while it is still runc's init, PID 1 of its PID
+   * namespace without a handler, and the kernel drops it: pause would never see it.
+   */
+  private static final Duration TERM_RESEND_INTERVAL = Duration.ofMillis(100);
+
   @Override
   public void stop(String sandboxId, Duration timeout) {
     Optional<TaskInfo> task = runtime.task(sandboxId);
     if (task.isEmpty() || task.get().status() == TaskStatus.Stopped) {
       return;
     }
-    runtime.killTask(sandboxId, SIGTERM);
-    if (runtime.waitTask(sandboxId, timeout).isEmpty()) {
-      runtime.killTask(sandboxId, SIGKILL);
-      if (runtime.waitTask(sandboxId, Duration.ofSeconds(10)).isEmpty()) {
-        throw SandboxdException.internal("pause task of sandbox " + sandboxId + " survived SIGKILL", null);
+    Duration left = timeout;
+    do {
+      Duration slice = left.compareTo(TERM_RESEND_INTERVAL) < 0 ? left : TERM_RESEND_INTERVAL;
+      runtime.killTask(sandboxId, SIGTERM);
+      if (runtime.waitTask(sandboxId, slice).isPresent()) {
+        return;
       }
+      left = left.minus(slice);
+    } while (left.compareTo(Duration.ZERO) > 0);
+    runtime.killTask(sandboxId, SIGKILL);
+    if (runtime.waitTask(sandboxId, Duration.ofSeconds(10)).isEmpty()) {
+      throw SandboxdException.internal("pause task of sandbox " + sandboxId + " survived SIGKILL", null);
     }
   }
 

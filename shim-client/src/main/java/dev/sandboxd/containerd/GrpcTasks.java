@@ -16,6 +16,7 @@ import containerd.services.tasks.v1.TasksOuterClass.StartRequest;
 import containerd.services.tasks.v1.TasksOuterClass.WaitRequest;
 import containerd.services.tasks.v1.TasksOuterClass.WaitResponse;
 import containerd.v1.types.Task;
+import dev.sandboxd.errdefs.SandboxdException;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.List;
@@ -95,13 +96,29 @@ final class GrpcTasks implements Tasks {
   @Override
   public ExitStatus wait(String containerId, String execId, Duration timeout) {
     WaitRequest request = WaitRequest.newBuilder().setContainerId(containerId).setExecId(execId).build();
-    return Calls.call(
-        "wait for " + process(containerId, execId),
-        () -> {
-          WaitResponse response =
-              stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS).wait(request);
-          return new ExitStatus(response.getExitStatus(), ProtoTimestamps.toInstant(response.getExitedAt()));
-        });
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      return Calls.call(
+          "wait for " + process(containerId, execId),
+          () -> {
+            WaitResponse response =
+                stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS).wait(request);
+            return new ExitStatus(response.getExitStatus(), ProtoTimestamps.toInstant(response.getExitedAt()));
+          });
+    } catch (SandboxdException e) {
+      throw afterDeadline(e, deadline - System.nanoTime());
+    }
+  }
+
+  /**
+   * When the wait's deadline passes, containerd's own context often expires first and it answers
+   * "context deadline exceeded" with code UNKNOWN, not DEADLINE_EXCEEDED. Past the deadline such
+   * an unspecific failure is the deadline's, so callers can tell "still running" from an error.
+   */
+  static SandboxdException afterDeadline(SandboxdException failure, long nanosLeft) {
+    return nanosLeft <= 0 && failure instanceof SandboxdException.Internal
+        ? SandboxdException.deadlineExceeded(failure.getMessage(), failure)
+        : failure;
   }
 
   @Override
