@@ -34,7 +34,7 @@ import dev.sandboxd.supervisor.ExecutorScheduler;
 import dev.sandboxd.supervisor.RestartBackOff;
 import dev.sandboxd.supervisor.Scheduler;
 import dev.sandboxd.system.LinuxSystem;
-import dev.sandboxd.system.ProcessPrivileges;
+import dev.sandboxd.spec.ProcessPrivileges;
 import dev.sandboxd.volume.VolumeManager;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;

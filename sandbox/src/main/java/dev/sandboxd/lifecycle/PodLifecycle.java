@@ -1,5 +1,6 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.container.ExecResult;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.rollback.Rollback;
+import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.cgroup.PodCgroups;
 import dev.sandboxd.cgroup.PodResources;
 import dev.sandboxd.container.ContainerLaunch;

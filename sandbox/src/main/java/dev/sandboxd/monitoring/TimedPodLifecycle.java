@@ -1,6 +1,7 @@
 package dev.sandboxd.monitoring;
 
-import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.metrics.OperationTimer;
+import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import dev.sandboxd.lifecycle.PodStats;

@@ -1,6 +1,6 @@
 package dev.sandboxd.probe;
 
-import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.pod.Probe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

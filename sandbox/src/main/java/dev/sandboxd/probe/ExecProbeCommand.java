@@ -1,6 +1,6 @@
 package dev.sandboxd.probe;
 
-import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.container.ExecResult;
 import java.time.Duration;
 import java.util.List;
 

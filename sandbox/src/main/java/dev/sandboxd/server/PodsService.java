@@ -27,7 +27,7 @@ import dev.sandboxd.api.v1.UnpausePodRequest;
 import dev.sandboxd.api.v1.UnpausePodResponse;
 import dev.sandboxd.errdefs.GrpcErrors;
 import dev.sandboxd.errdefs.SandboxdException;
-import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.lifecycle.LifecycleEvent;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;

@@ -24,7 +24,7 @@ import dev.sandboxd.state.PodStore;
 import dev.sandboxd.supervisor.ManualScheduler;
 import dev.sandboxd.supervisor.RestartBackOff;
 import dev.sandboxd.system.Mounts;
-import dev.sandboxd.system.ProcessPrivileges;
+import dev.sandboxd.spec.ProcessPrivileges;
 import dev.sandboxd.volume.VolumeManager;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.sandboxd.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sandboxd.errdefs.SandboxdException;
-import dev.sandboxd.lifecycle.ExecResult;
+import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.pod.Probe;
 import dev.sandboxd.pod.Supervision;
 import java.nio.charset.StandardCharsets;

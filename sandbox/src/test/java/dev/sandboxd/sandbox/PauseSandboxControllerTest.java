@@ -9,7 +9,7 @@ import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.FakeContainerRuntime;
-import dev.sandboxd.system.ProcessPrivileges;
+import dev.sandboxd.spec.ProcessPrivileges;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;

@@ -1,8 +1,6 @@
-package dev.sandboxd.system;
+package dev.sandboxd.spec;
 
 import dev.sandboxd.errdefs.SandboxdException;
-import dev.sandboxd.spec.LinuxCapabilities;
-import dev.sandboxd.spec.OciSpecs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.sandboxd.lifecycle;
+package dev.sandboxd.rollback;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,6 +1,6 @@
-package dev.sandboxd.monitoring;
+package dev.sandboxd.metrics;
 
-import dev.sandboxd.metrics.SandboxdMetrics;
+
 import dev.sandboxd.metrics.SandboxdMetrics.Operation;
 import dev.sandboxd.metrics.SandboxdMetrics.Outcome;
 import java.time.Duration;

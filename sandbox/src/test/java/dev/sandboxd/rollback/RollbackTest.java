@@ -1,4 +1,4 @@
-package dev.sandboxd.lifecycle;
+package dev.sandboxd.rollback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
