@@ -148,14 +148,33 @@ public final class ContainerManager {
     runtime.removeSnapshot(containerId);
   }
 
-  /** Fails with NotFound (saying how to import it) unless the image is in containerd's store. */
-  public void checkImage(String image) {
-    images.resolve(image);
-  }
-
-  /** The stop signal the container's image asks for, SIGTERM when it names none. */
+  /**
+   * The stop signal the container's image asks for, SIGTERM when it names none; fails with
+   * NotFound (saying how to import it) unless the image is in containerd's store.
+   */
   public int stopSignal(String image) {
     return images.resolve(image).config().stopSignal().map(Signals::parse).orElse(Signals.SIGTERM);
+  }
+
+  /** The task's state as containerd has it (recovery and reconciles; the hot paths keep their own). */
+  public Optional<TaskInfo> task(String containerId) {
+    return runtime.task(containerId);
+  }
+
+  /** A container sandboxd made, with the pod it was made for. */
+  public record PodContainer(String id, String podUid) {}
+
+  /** Every container sandboxd made in its containerd namespace, pause containers too. */
+  public List<PodContainer> sandboxdContainers() {
+    return runtime.listContainers(Map.of()).stream()
+        .filter(c -> c.labels().containsKey(Labels.POD_UID))
+        .map(c -> new PodContainer(c.id(), c.labels().get(Labels.POD_UID)))
+        .toList();
+  }
+
+  /** The ids of every container (pause included) labelled as the pod's. */
+  public List<String> containersOfPod(String podUid) {
+    return runtime.listContainers(Map.of(Labels.POD_UID, podUid)).stream().map(ContainerRuntime.ContainerInfo::id).toList();
   }
 
   /**

@@ -26,6 +26,7 @@ import dev.sandboxd.probe.PodNetworkProber;
 import dev.sandboxd.probe.ProbeManager;
 import dev.sandboxd.runtime.ContainerdRuntime;
 import dev.sandboxd.runtime.ContainerdTaskEvents;
+import dev.sandboxd.runtime.TaskEventFanOut;
 import dev.sandboxd.sandbox.PauseSandboxController;
 import dev.sandboxd.server.ImagesService;
 import dev.sandboxd.server.PodsService;
@@ -54,6 +55,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -164,11 +166,11 @@ public final class Sandboxd implements Callable<Integer> {
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
       ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters);
+      PauseSandboxController sandboxes = new PauseSandboxController(runtime, pause, privileges, clock);
       PodManager pods = new PodManager(
           PodManifests.withRandomUids(),
-          new PauseSandboxController(runtime, pause, privileges, clock),
+          sandboxes,
           containers,
-          runtime,
           new VolumeManager(paths.podsDir(), system),
           cgroups,
           new FilePodStore(Path.of(cfg.state())),
@@ -188,7 +190,7 @@ public final class Sandboxd implements Callable<Integer> {
       pause.ensure();
       pods.recover();
       ContainerdTaskEvents taskEvents = new ContainerdTaskEvents(
-          runtime.client().events(), pods, scheduler, attempt -> meters.eventStreamReconnected(), runtime::reconnectNow);
+          runtime.client().events(), new TaskEventFanOut(List.of(new ImageNameEvents(images, pause), sandboxes, pods)), scheduler, attempt -> meters.eventStreamReconnected(), runtime::reconnectNow);
       taskEvents.start();
       TimedPodLifecycle timedPods = new TimedPodLifecycle(pods, meters);
       PodSnapshots snapshots = new PodSnapshots(pods, new CgroupPodUsage(cgroups), meters);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** {@link ImageService} over containerd's image and content stores (shim-client's importer). */
 public final class ContainerdImages implements ImageService {
@@ -21,10 +22,13 @@ public final class ContainerdImages implements ImageService {
   private final dev.sandboxd.containerd.image.ImageService images;
   /**
    * Resolutions by image name. Content is addressed by digest, so one stays right as long as the
-   * name points at the same manifest: checking that is one round trip instead of four (image,
-   * manifest, config, snapshot). One small entry per image name ever run.
+   * name points at the same manifest; containerd's image events say when a name changes (see
+   * {@link #forget}), so a cached name costs no round trip at all. One small entry per image name
+   * ever run.
    */
   private final Map<String, ResolvedImage> resolved = new ConcurrentHashMap<>();
+  /** Moves on every forget, so a resolution that raced with one is not cached. */
+  private final AtomicLong changes = new AtomicLong();
 
   public ContainerdImages(Containerd client, dev.sandboxd.containerd.image.ImageService images) {
     this.client = client;
@@ -35,6 +39,7 @@ public final class ContainerdImages implements ImageService {
   public List<ImageSummary> importArchive(InputStream archive) {
     List<ImageSummary> out = new ArrayList<>();
     for (ImportedImage image : images.importArchive(archive)) {
+      forget(image.name());
       out.add(new ImageSummary(image.name(), image.target().digest(), image.target().size()));
     }
     return out;
@@ -49,22 +54,36 @@ public final class ContainerdImages implements ImageService {
 
   @Override
   public ResolvedImage resolve(String reference) {
+    ResolvedImage cached = resolved.get(reference);
+    if (cached != null) {
+      return cached;
+    }
+    long before = changes.get();
     try {
-      String digest = client.images().get(reference).target().digest();
-      ResolvedImage cached = resolved.get(reference);
-      if (cached != null && cached.digest().equals(digest)) {
-        return cached;
-      }
       dev.sandboxd.containerd.image.ResolvedImage image = images.resolve(reference);
       ResolvedImage fresh = new ResolvedImage(
           image.name(), image.target().digest(), config(reference, image.configJson()), image.chainId());
-      resolved.put(reference, fresh);
+      if (changes.get() == before) {
+        resolved.put(reference, fresh);
+      }
       return fresh;
     } catch (SandboxdException.NotFound e) {
       throw SandboxdException.notFound(
           "image %s is not in containerd's image store: import it with `sandboxctl image import FILE.tar` "
               + "(sandboxd never pulls from a registry)", reference);
     }
+  }
+
+  @Override
+  public void forget(String name) {
+    changes.incrementAndGet();
+    resolved.remove(name);
+  }
+
+  @Override
+  public void forgetAll() {
+    changes.incrementAndGet();
+    resolved.clear();
   }
 
   /** The process defaults of an OCI image config ("config" object; all fields optional). */

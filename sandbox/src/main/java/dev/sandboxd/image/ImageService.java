@@ -17,6 +17,12 @@ public interface ImageService {
    */
   ResolvedImage resolve(String reference);
 
+  /** Forgets what was resolved for this name: containerd says it changed. */
+  void forget(String name);
+
+  /** Forgets every resolution: changes may have been missed. */
+  void forgetAll();
+
   record ImageSummary(String name, String digest, long size) {}
 
   /** An image ready to run: its process defaults and the snapshot chain its rootfs builds on. */

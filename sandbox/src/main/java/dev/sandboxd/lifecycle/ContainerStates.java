@@ -1,5 +1,6 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.probe.ContainerReadiness;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;

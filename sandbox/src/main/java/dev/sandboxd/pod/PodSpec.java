@@ -26,6 +26,13 @@ public record PodSpec(
     return volumes.stream().filter(v -> v.name().equals(name)).findFirst();
   }
 
+  /** Init containers first, then app containers: the order they start in. */
+  public List<Container> allContainers() {
+    List<Container> all = new java.util.ArrayList<>(initContainers);
+    all.addAll(containers);
+    return all;
+  }
+
   public Optional<Container> container(String name) {
     return containers.stream().filter(c -> c.name().equals(name)).findFirst();
   }

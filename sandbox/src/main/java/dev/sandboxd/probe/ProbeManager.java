@@ -1,6 +1,5 @@
 package dev.sandboxd.probe;
 
-import dev.sandboxd.lifecycle.ContainerProbes;
 import dev.sandboxd.pod.Supervision;
 
 import dev.sandboxd.pod.Probe;

@@ -17,13 +17,18 @@ import java.util.concurrent.Executors;
 import java.util.function.IntConsumer;
 
 /**
- * One subscription to containerd's /tasks/exit and /tasks/oom events for the whole node, handed
- * to the supervisor in order on one thread. When the stream ends (containerd restarted), it
+ * One subscription to containerd's /tasks/exit, /tasks/oom and /images/* events for the whole
+ * node, handed to the handler in order on one thread. When the stream ends (containerd restarted), it
  * subscribes again with a growing pause and tells the handler, which reconciles what it missed.
  */
 public final class ContainerdTaskEvents implements AutoCloseable {
   private static final Logger LOG = System.getLogger("dev.sandboxd.events");
-  private static final List<String> FILTERS = List.of("topic==\"/tasks/exit\"", "topic==\"/tasks/oom\"");
+  private static final List<String> FILTERS = List.of(
+      "topic==\"" + ContainerdEvent.TaskExit.TOPIC + "\"",
+      "topic==\"" + ContainerdEvent.TaskOom.TOPIC + "\"",
+      "topic==\"" + ContainerdEvent.ImageChange.CREATE + "\"",
+      "topic==\"" + ContainerdEvent.ImageChange.UPDATE + "\"",
+      "topic==\"" + ContainerdEvent.ImageChange.DELETE + "\"");
   private static final Duration FIRST_RETRY = Duration.ofMillis(200);
   private static final Duration MAX_RETRY = Duration.ofSeconds(5);
 
@@ -112,6 +117,8 @@ public final class ContainerdTaskEvents implements AutoCloseable {
         }
       } else if (event instanceof ContainerdEvent.TaskOom oom) {
         handler.taskOomKilled(oom.containerId());
+      } else if (event instanceof ContainerdEvent.ImageChange image) {
+        handler.imageChanged(image.name());
       }
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "handling " + event, e);

@@ -77,7 +77,8 @@ public final class OciSpecs {
                 Namespace.create(NamespaceType.IPC),
                 Namespace.create(NamespaceType.UTS),
                 Namespace.create(NamespaceType.MOUNT),
-                Namespace.create(NamespaceType.NETWORK)),
+                in.netnsPath().map(path -> Namespace.join(NamespaceType.NETWORK, path))
+                    .orElse(Namespace.create(NamespaceType.NETWORK))),
             in.cgroupsPath(),
             Resources.devicesOnly(LinuxDefaults.DEVICE_RULES),
             LinuxDefaults.MASKED_PATHS,
@@ -89,7 +90,7 @@ public final class OciSpecs {
         new Root(LinuxDefaults.ROOTFS, true),
         in.hostname(),
         LinuxDefaults.mounts(false),
-        podAnnotations(in.pod(), in.sandboxId(), CriAnnotations.CONTAINER_TYPE_SANDBOX),
+        podAnnotations(in.podNamespace(), in.podName(), in.podUid(), in.sandboxId(), CriAnnotations.CONTAINER_TYPE_SANDBOX),
         linux);
   }
 
@@ -150,7 +151,8 @@ public final class OciSpecs {
             privileged ? List.of() : LinuxDefaults.READONLY_PATHS);
 
     Map<String, String> annotations =
-        new HashMap<>(podAnnotations(pod, in.sandboxId(), CriAnnotations.CONTAINER_TYPE_CONTAINER));
+        new HashMap<>(podAnnotations(pod.metadata().namespace(), pod.metadata().name(), pod.metadata().uid(), in.sandboxId(),
+            CriAnnotations.CONTAINER_TYPE_CONTAINER));
     annotations.put(CriAnnotations.CONTAINER_NAME, container.name());
     annotations.put(CriAnnotations.IMAGE_NAME, container.image());
 
@@ -299,13 +301,14 @@ public final class OciSpecs {
     return Path.of(path).normalize().toString();
   }
 
-  private static Map<String, String> podAnnotations(Pod pod, String sandboxId, String containerType) {
+  private static Map<String, String> podAnnotations(
+      String namespace, String name, String uid, String sandboxId, String containerType) {
     return Map.of(
         CriAnnotations.CONTAINER_TYPE, containerType,
         CriAnnotations.SANDBOX_ID, sandboxId,
-        CriAnnotations.SANDBOX_NAME, pod.metadata().name(),
-        CriAnnotations.SANDBOX_NAMESPACE, pod.metadata().namespace(),
-        CriAnnotations.SANDBOX_UID, pod.metadata().uid(),
+        CriAnnotations.SANDBOX_NAME, name,
+        CriAnnotations.SANDBOX_NAMESPACE, namespace,
+        CriAnnotations.SANDBOX_UID, uid,
         CriAnnotations.RUNC_SHIM_GROUP, sandboxId);
   }
 

@@ -49,6 +49,8 @@ public record PodRecord(
    * @param backOff null until the first restart
    * @param restartAt null unless a restart is scheduled (the container shows CrashLoopBackOff)
    * @param oomKilled whether containerd reported an OOM kill for the current run
+   * @param stopSignal the signal that stops it, from its image when it was created (0 in records
+   *     of older sandboxd versions: SIGTERM, as CRI does when it does not know)
    */
   public record ContainerRecord(
       String name,
@@ -59,28 +61,43 @@ public record PodRecord(
       Termination lastTermination,
       RestartBackOff.State backOff,
       Instant restartAt,
-      boolean oomKilled) {
+      boolean oomKilled,
+      int stopSignal) {
 
     /** A container that has not run yet. */
-    public ContainerRecord(String name, String containerId, String logPath, Instant startedAt, int restartCount) {
-      this(name, containerId, logPath, startedAt, restartCount, null, null, null, false);
+    public static ContainerRecord first(String name, String containerId, String logPath, int stopSignal) {
+      return new ContainerRecord(name, containerId, logPath, null, 0, null, null, null, false, stopSignal);
     }
 
     public ContainerRecord started(Instant at) {
-      return new ContainerRecord(name, containerId, logPath, at, restartCount, lastTermination, backOff, null, false);
+      return new ContainerRecord(name, containerId, logPath, at, restartCount, lastTermination, backOff, null, false, stopSignal);
+    }
+
+    /** The current run could not even start: no task to read its end from later, so it is kept now. */
+    public ContainerRecord startFailed(Termination ended) {
+      return new ContainerRecord(name, containerId, logPath, null, restartCount, ended, backOff, null, false, stopSignal);
+    }
+
+    /** The current run was cut short before it started: it starts afresh under a new id. */
+    public ContainerRecord withContainerId(String newContainerId) {
+      return new ContainerRecord(name, newContainerId, logPath, null, restartCount, lastTermination, backOff, null, false,
+          stopSignal);
     }
 
     public ContainerRecord withOomKill() {
-      return new ContainerRecord(name, containerId, logPath, startedAt, restartCount, lastTermination, backOff, restartAt, true);
+      return new ContainerRecord(name, containerId, logPath, startedAt, restartCount, lastTermination, backOff, restartAt, true,
+          stopSignal);
     }
 
     public ContainerRecord restartScheduled(Instant at) {
-      return new ContainerRecord(name, containerId, logPath, startedAt, restartCount, lastTermination, backOff, at, oomKilled);
+      return new ContainerRecord(name, containerId, logPath, startedAt, restartCount, lastTermination, backOff, at, oomKilled,
+          stopSignal);
     }
 
     /** The next run: a new container id and log file, the ended run remembered. */
     public ContainerRecord nextRun(String newContainerId, String newLogPath, Termination ended, RestartBackOff.State newBackOff) {
-      return new ContainerRecord(name, newContainerId, newLogPath, null, restartCount + 1, ended, newBackOff, null, false);
+      return new ContainerRecord(name, newContainerId, newLogPath, null, restartCount + 1, ended, newBackOff, null, false,
+          stopSignal);
     }
   }
 

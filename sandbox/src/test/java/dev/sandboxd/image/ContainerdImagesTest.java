@@ -43,10 +43,12 @@ class ContainerdImagesTest {
   }
 
   @Test
-  void aNamePointedElsewhereIsResolvedAgain() {
+  void aNamePointedElsewhereIsResolvedAgainOnceContainerdSaysSo() {
     store.put(NAME, "sha256:aaa");
     images.resolve(NAME);
     store.put(NAME, "sha256:bbb");
+    assertEquals("sha256:aaa", images.resolve(NAME).digest(), "trusted until containerd says the name changed");
+    images.forget(NAME); // containerd's /images/update event
 
     ImageService.ResolvedImage again = images.resolve(NAME);
 
@@ -60,6 +62,7 @@ class ContainerdImagesTest {
     store.put(NAME, "sha256:aaa");
     images.resolve(NAME);
     store.remove(NAME);
+    images.forget(NAME); // containerd's /images/delete event
 
     SandboxdException.NotFound e = assertThrows(SandboxdException.NotFound.class, () -> images.resolve(NAME));
     assertTrue(e.getMessage().contains("sandboxctl image import"), e.getMessage());

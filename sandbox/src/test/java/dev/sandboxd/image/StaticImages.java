@@ -32,4 +32,10 @@ public final class StaticImages implements ImageService {
     }
     throw SandboxdException.notFound("image %s not found", reference);
   }
+
+  @Override
+  public void forget(String name) {}
+
+  @Override
+  public void forgetAll() {}
 }

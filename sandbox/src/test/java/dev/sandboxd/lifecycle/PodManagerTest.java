@@ -1,5 +1,6 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.probe.ContainerProbes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,13 +69,15 @@ class PodManagerTest {
   private final AtomicInteger ids = new AtomicInteger();
 
   PodManager newManager() {
-    ImageService images = new StaticImages();
+    return newManager(new StaticImages());
+  }
+
+  PodManager newManager(ImageService images) {
     ProcessPrivileges privileges = new ProcessPrivileges(List.of("CAP_CHOWN", "CAP_KILL"), 0);
     return new PodManager(
         new PodManifests(() -> "generated-" + ids.incrementAndGet()),
         new PauseSandboxController(runtime, new PauseImage(images, PAUSE), privileges, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)),
         new ContainerManager(runtime, images, path -> {}, privileges, workers, SandboxdMetrics.NONE),
-        runtime,
         new VolumeManager(root.resolve("pods"), new NoMounts()),
         new Cgroup2Fs(cgroupFs, "/test", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)),
         store,
@@ -83,7 +86,8 @@ class PodManagerTest {
         new RestartBackOff(Duration.ofSeconds(10), Duration.ofSeconds(300)),
         events,
         () -> String.format("id%04d", ids.incrementAndGet()),
-        workers);
+        // Pod workers on the caller's thread: each call and event is done when it returns.
+        Runnable::run);
   }
 
   @AfterEach
@@ -145,6 +149,132 @@ class PodManagerTest {
     // The name is free again.
     runtime.failCreateTaskWhen(id -> false);
     assertEquals(PodPhase.Running, pods.run(manifest("web", "a", "b"), false).status().phase());
+  }
+
+  @Test
+  void eventsOfAFailedRunFindNothingToRebuild() {
+    // The bug: the rollback raced the pod's own exit events, which rebuilt a hidden pod.
+    runtime.failCreateTaskWhen(id -> id.equals("id0002"));
+    assertThrows(SandboxdException.class, () -> pods.run(manifest("web", "a", "b"), false));
+    int containersBefore = runtime.containers.size();
+
+    pods.taskExited("id0003", 137, scheduler.now()); // the pause task the rollback killed
+    pods.taskExited("id0001", 137, scheduler.now()); // the first app container
+    pods.streamStarted();
+    scheduler.advance(Duration.ofMinutes(10));
+
+    assertEquals(containersBefore, runtime.containers.size(), "nothing made again");
+    assertEquals(Map.of(), runtime.leftovers());
+    assertTrue(store.records.isEmpty());
+    assertTrue(pods.list().isEmpty());
+    assertEquals(0, scheduler.pendingCount(), "no restart timer left");
+  }
+
+  @Test
+  void aRunThatFailsHalfwayStopsTheProbesItStarted() {
+    List<String> probing = new ArrayList<>();
+    pods.useProbes(new ContainerProbes() {
+      @Override
+      public void start(String podUid, String containerName, String containerId, int pausePid, dev.sandboxd.pod.Supervision s) {
+        probing.add(podUid + " " + containerId);
+      }
+
+      @Override
+      public void stop(String containerId) {
+        probing.removeIf(p -> p.endsWith(" " + containerId));
+      }
+
+      @Override
+      public void stopAll(String podUid) {
+        probing.removeIf(p -> p.startsWith(podUid + " "));
+      }
+
+      @Override
+      public boolean started(String containerId) {
+        return true;
+      }
+
+      @Override
+      public boolean ready(String containerId) {
+        return true;
+      }
+    });
+    runtime.failCreateTaskWhen(id -> id.equals("id0002"));
+
+    assertThrows(SandboxdException.class, () -> pods.run(manifest("web", "a", "b"), false));
+
+    assertEquals(List.of(), probing, "the first container's probes ended with the rollback");
+  }
+
+  @Test
+  void aContainerWhoseImageWasRemovedStillStopsWithTheSignalRecordedAtCreate() {
+    MutableImages images = new MutableImages();
+    pods = newManager(images);
+    images.stopSignal = Optional.of("SIGINT");
+    PodStatus running = pods.run(manifest("web", "a"), false).status();
+    images.gone = true; // `ctr image rm` while the pod runs
+
+    pods.stop("web", Optional.of(Duration.ofSeconds(1)));
+
+    assertTrue(runtime.calls.contains("kill " + running.containers().get(0).containerId() + " 2"), runtime.calls.toString());
+    pods.remove("web", false);
+    assertEquals(Map.of(), runtime.leftovers());
+  }
+
+  @Test
+  void statusReadsAskContainerdNothing() {
+    pods.run(manifest("web", "a", "b"), false);
+    runtime.calls.clear();
+
+    pods.list();
+    pods.inspect("web");
+
+    assertEquals(List.of(), runtime.calls);
+  }
+
+  @Test
+  void aOneContainerRunCreatesAndStartsTwoTasksAndLooksNothingUp() {
+    PodStatus status = pods.run(manifest("web", "a"), false).status();
+
+    // create-container is two containerd calls (container, snapshot): 8 in all, as MetricsE2E counts.
+    String pause = status.sandbox().id();
+    String app = status.containers().get(0).containerId();
+    assertEquals(List.of("create-container " + pause, "create-task " + pause, "start-task " + pause,
+        "create-container " + app, "create-task " + app, "start-task " + app), runtime.calls);
+  }
+
+  /** StaticImages whose busybox can be given a stop signal or removed. */
+  static final class MutableImages implements ImageService {
+    private final StaticImages images = new StaticImages();
+    volatile Optional<String> stopSignal = Optional.empty();
+    volatile boolean gone;
+
+    @Override
+    public List<ImageSummary> importArchive(java.io.InputStream archive) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<ImageSummary> list() {
+      return List.of();
+    }
+
+    @Override
+    public ResolvedImage resolve(String reference) {
+      if (gone && reference.equals(BUSYBOX)) {
+        throw SandboxdException.notFound("image %s not found", reference);
+      }
+      ResolvedImage r = images.resolve(reference);
+      dev.sandboxd.image.ImageConfig c = r.config();
+      return new ResolvedImage(r.name(), r.digest(), new dev.sandboxd.image.ImageConfig(c.entrypoint(), c.cmd(), c.env(),
+          c.workingDir(), c.user(), reference.equals(BUSYBOX) ? stopSignal : c.stopSignal()), r.chainId());
+    }
+
+    @Override
+    public void forget(String name) {}
+
+    @Override
+    public void forgetAll() {}
   }
 
   @Test
@@ -365,7 +495,7 @@ class PodManagerTest {
 
     PodManager restarted = newManager();
     restarted.recover();
-    restarted.reconcileAll();
+    restarted.streamStarted();
     scheduler.advance(Duration.ZERO);
 
     ContainerStatus app = restarted.inspect("keep").container("app").orElseThrow();
@@ -510,11 +640,14 @@ class PodManagerTest {
     cgroupFs.set("/test/poduid-web/" + a, "memory.events", "oom 1\noom_kill 1\n");
     runtime.exit(a, 137);
     runtime.exit(b, 137);
+    pods.taskExited(a, 137, scheduler.now());
+    pods.taskExited(b, 137, scheduler.now());
+    scheduler.advance(Duration.ZERO); // restarted at once (Always): the ended runs are the last states
 
     PodStatus after = pods.inspect("web");
 
-    assertEquals("OOMKilled", ((ContainerStatus.Terminated) after.containers().get(0).state()).reason());
-    assertEquals("Error", ((ContainerStatus.Terminated) after.containers().get(1).state()).reason(), "killed, but not by the OOM killer");
+    assertEquals("OOMKilled", after.containers().get(0).lastState().orElseThrow().reason());
+    assertEquals("Error", after.containers().get(1).lastState().orElseThrow().reason(), "killed, but not by the OOM killer");
   }
 
   @Test

@@ -1,12 +1,12 @@
 package dev.sandboxd.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.image.StaticImages;
-import dev.sandboxd.pod.Pod;
-import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.FakeContainerRuntime;
 import dev.sandboxd.spec.ProcessPrivileges;
@@ -17,32 +17,132 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.runtime.Labels;
+import dev.sandboxd.sandbox.SandboxController.Sandbox;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class PauseSandboxControllerTest {
   private final FakeContainerRuntime runtime = new FakeContainerRuntime();
-  private final Pod pod = PodManifests.withRandomUids()
-      .parse("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n", true).pod();
+  private final SandboxSpec spec = new SandboxSpec("sb1", new SandboxSpec.PodIdentity("default", "p", "uid-p"), "p",
+      "/test/podp/sb1", Optional.empty(), Map.of("extra", "label"));
 
   @Test
   void startUsesTheRootfsMountsCreateGotWithoutAskingContainerdAgain() {
     PauseSandboxController sandboxes = controller();
-    sandboxes.create(pod, "sb1", "/test/podp/sb1");
+    sandboxes.create(spec);
 
-    SandboxController.SandboxInfo started = sandboxes.start("sb1");
+    Sandbox started = sandboxes.start("sb1");
 
-    assertTrue(started.running());
+    assertTrue(started.ready());
+    assertEquals("/proc/" + started.pid() + "/ns/net", started.netnsPath());
     assertEquals(List.of("create-container sb1", "create-task sb1", "start-task sb1"), runtime.calls);
+    assertEquals("label", runtime.containers.get("sb1").labels().get("extra"));
+    assertEquals("default/p", runtime.containers.get("sb1").labels().get(Labels.POD));
   }
 
   @Test
-  void aSandboxCreatedByAnotherControllerStartsFromItsSnapshot() {
-    controller().create(pod, "sb1", "/test/podp/sb1");
+  void statusAndPlatformAnswerFromMemory() {
+    PauseSandboxController sandboxes = controller();
+    Sandbox created = sandboxes.create(spec);
+    assertEquals(SandboxController.State.Created, created.state());
+    sandboxes.start("sb1");
     runtime.calls.clear();
 
-    controller().start("sb1");
+    assertEquals(SandboxController.State.Ready, sandboxes.status("sb1").state());
+    assertEquals("linux", sandboxes.platform("sb1").os());
+    assertEquals(List.of(), runtime.calls, "no call to containerd");
+    assertThrows(SandboxdException.NotFound.class, () -> sandboxes.status("nope"));
+  }
 
-    assertEquals(List.of("snapshot-mounts sb1", "create-task sb1", "start-task sb1"), runtime.calls);
+  @Test
+  void createdAtIsWhenTheSandboxWasMadeNotWhenItIsAsked() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+    PauseSandboxController sandboxes = controller(runtime, clock);
+    sandboxes.create(spec);
+    sandboxes.start("sb1");
+    clock.now = Instant.parse("2026-12-01T01:00:00Z");
+
+    assertEquals(Instant.parse("2026-12-01T00:00:00Z"), sandboxes.status("sb1").createdAt());
+  }
+
+  @Test
+  void waitCompletesWhenThePauseTaskExitsWithItsExitStatus() {
+    PauseSandboxController sandboxes = controller();
+    sandboxes.create(spec);
+    sandboxes.start("sb1");
+    CompletableFuture<SandboxController.SandboxExit> exit = sandboxes.waitExit("sb1");
+    assertFalse(exit.isDone(), "blocks while pause runs");
+
+    sandboxes.taskExited("sb1", 2, Instant.parse("2026-12-01T00:00:05Z"));
+
+    assertEquals(new SandboxController.SandboxExit(2, Instant.parse("2026-12-01T00:00:05Z")), exit.getNow(null));
+    Sandbox stopped = sandboxes.status("sb1");
+    assertEquals(SandboxController.State.NotReady, stopped.state());
+    assertEquals(0, stopped.pid());
+  }
+
+  @Test
+  void waitCompletesOnShutdownAndShutdownRemovesEverything() {
+    PauseSandboxController sandboxes = controller();
+    sandboxes.create(spec);
+    sandboxes.start("sb1");
+    CompletableFuture<SandboxController.SandboxExit> exit = sandboxes.waitExit("sb1");
+
+    sandboxes.shutdown("sb1");
+    sandboxes.shutdown("sb1"); // idempotent
+
+    assertTrue(exit.isDone());
+    assertEquals(Map.of(), runtime.leftovers());
+    assertThrows(SandboxdException.NotFound.class, () -> sandboxes.status("sb1"));
+  }
+
+  @Test
+  void stopIsIdempotentAndRecordsTheExit() {
+    PauseSandboxController sandboxes = controller();
+    sandboxes.create(spec);
+    sandboxes.start("sb1");
+
+    sandboxes.stop("sb1", Duration.ofSeconds(1));
+    runtime.calls.clear();
+    sandboxes.stop("sb1", Duration.ofSeconds(1));
+
+    assertEquals(SandboxController.State.NotReady, sandboxes.status("sb1").state());
+    assertTrue(sandboxes.waitExit("sb1").isDone());
+    assertEquals(List.of(), runtime.calls, "a second stop asks nothing");
+  }
+
+  @Test
+  void aSecondCreateOfOneIdIsRefused() {
+    PauseSandboxController sandboxes = controller();
+    sandboxes.create(spec);
+    assertThrows(SandboxdException.AlreadyExists.class, () -> sandboxes.create(spec));
+  }
+
+  @Test
+  void adoptionAfterARestartReadsTheTaskOnceAndAPauseThatDiedWhileDownIsNotReady() {
+    PauseSandboxController before = controller(); // sandboxd before its restart
+    before.create(spec);
+    before.start("sb1");
+    PauseSandboxController restarted = controller();
+
+    assertEquals(SandboxController.State.Ready, restarted.adopt("sb1", Instant.EPOCH).state());
+    runtime.exit("sb1", 0);
+    restarted.streamStarted(); // the exit was missed while the event stream was down
+
+    assertEquals(SandboxController.State.NotReady, restarted.status("sb1").state());
+    assertTrue(restarted.waitExit("sb1").isDone());
+  }
+
+  @Test
+  void architecturesAreSaidInOciTerms() {
+    assertEquals("amd64", PauseSandboxController.ociArchitecture("amd64"));
+    assertEquals("arm64", PauseSandboxController.ociArchitecture("aarch64"));
+    assertEquals("386", PauseSandboxController.ociArchitecture("x86"));
+    assertEquals("s390x", PauseSandboxController.ociArchitecture("s390x"));
   }
 
   @Test
@@ -78,7 +178,7 @@ class PauseSandboxControllerTest {
 
   /** Sandbox sb1 started, its pause not (yet) catching SIGTERM, the call log empty. */
   private PauseSandboxController runningAndDeafToSigterm(PauseSandboxController sandboxes) {
-    sandboxes.create(pod, "sb1", "/test/podp/sb1");
+    sandboxes.create(spec);
     sandboxes.start("sb1");
     runtime.ignoredSignal.put("sb1", 15);
     runtime.calls.clear();
@@ -90,7 +190,34 @@ class PauseSandboxControllerTest {
   }
 
   private PauseSandboxController controller(ContainerRuntime containers) {
+    return controller(containers, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+  }
+
+  private PauseSandboxController controller(ContainerRuntime containers, Clock clock) {
     return new PauseSandboxController(containers, new PauseImage(new StaticImages(), StaticImages.PAUSE),
-        new ProcessPrivileges(List.of(), 0), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+        new ProcessPrivileges(List.of(), 0), clock);
+  }
+
+  private static final class MutableClock extends Clock {
+    Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 }

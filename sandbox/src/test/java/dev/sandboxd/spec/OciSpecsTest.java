@@ -139,7 +139,7 @@ class OciSpecsTest {
   }
 
   private static OciSpec pauseSpec() {
-    return OciSpecs.forPause(new PauseSpecInputs(pod(container("app")), SANDBOX_ID, PAUSE_IMAGE, "/sandboxd/web/pause", "web", OciSpecs.PAUSE_OOM_SCORE_ADJ));
+    return OciSpecs.forPause(pauseInputs(PAUSE_IMAGE, "/sandboxd/web/pause", Optional.empty(), OciSpecs.PAUSE_OOM_SCORE_ADJ));
   }
 
   private static List<String> list(String csv) {
@@ -181,14 +181,14 @@ class OciSpecsTest {
   @CsvSource({"'', 65535, 65535", "'1000:2000', 1000, 2000", "'1000', 1000, 0"})
   void pauseUserComesFromTheImageElse65535(String imageUser, long uid, long gid) {
     ImageConfig image = imageUser.isEmpty() ? image(List.of("/pause"), List.of()) : withUser(PAUSE_IMAGE, imageUser);
-    OciSpec spec = OciSpecs.forPause(new PauseSpecInputs(pod(container("app")), SANDBOX_ID, image, "", "web", OciSpecs.PAUSE_OOM_SCORE_ADJ));
+    OciSpec spec = OciSpecs.forPause(pauseInputs(image, "", Optional.empty(), OciSpecs.PAUSE_OOM_SCORE_ADJ));
     assertEquals(uid, spec.process().user().uid());
     assertEquals(gid, spec.process().user().gid());
   }
 
   @Test
   void pauseNamedImageUserIsRejected() {
-    var in = new PauseSpecInputs(pod(container("app")), SANDBOX_ID, withUser(PAUSE_IMAGE, "nobody"), "", "web", 0);
+    var in = pauseInputs(withUser(PAUSE_IMAGE, "nobody"), "", Optional.empty(), 0);
     var e = assertThrows(SandboxdException.InvalidArgument.class, () -> OciSpecs.forPause(in));
     assertTrue(e.getMessage().contains("pause image user \"nobody\""), e.getMessage());
   }
@@ -258,7 +258,7 @@ class OciSpecsTest {
 
   @Test
   void pauseImageWithNothingToRunIsRejected() {
-    var in = new PauseSpecInputs(pod(container("app")), SANDBOX_ID, image(List.of(), List.of()), "", "web", 0);
+    var in = pauseInputs(image(List.of(), List.of()), "", Optional.empty(), 0);
     assertThrows(SandboxdException.InvalidArgument.class, () -> OciSpecs.forPause(in));
   }
 
@@ -753,5 +753,20 @@ class OciSpecsTest {
     for (JsonNode ns : json.path("linux").path("namespaces")) {
       assertFalse(ns.has("path"), ns.toString());
     }
+  }
+
+  private static PauseSpecInputs pauseInputs(ImageConfig image, String cgroupsPath, Optional<String> netns, int oomScoreAdj) {
+    Pod pod = pod(container("app"));
+    return new PauseSpecInputs(pod.metadata().namespace(), pod.metadata().name(), pod.metadata().uid(), SANDBOX_ID, image,
+        cgroupsPath, "web", netns, oomScoreAdj);
+  }
+
+  @Test
+  void pauseJoinsAGivenNetworkNamespaceInsteadOfMakingOne() {
+    OciSpec spec = OciSpecs.forPause(pauseInputs(PAUSE_IMAGE, "", Optional.of("/run/netns/cni-1"), 0));
+
+    assertTrue(spec.linux().namespaces().contains(OciSpec.Namespace.join(OciSpec.NamespaceType.NETWORK, "/run/netns/cni-1")),
+        spec.linux().namespaces().toString());
+    assertEquals(1, spec.linux().namespaces().stream().filter(n -> n.type() == OciSpec.NamespaceType.NETWORK).count());
   }
 }

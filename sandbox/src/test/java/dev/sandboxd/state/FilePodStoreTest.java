@@ -19,8 +19,8 @@ class FilePodStoreTest {
   static PodRecord record(String uid) {
     return new PodRecord(uid, "default", "web", "apiVersion: v1", false, "sb1", "/sandboxd/pod" + uid,
         Instant.parse("2026-11-22T08:00:00Z"), PodRecord.Stage.Ready, 42,
-        List.of(new PodRecord.ContainerRecord("app", "c1", "/logs/app/0.log", Instant.parse("2026-11-22T08:00:01Z"), 0),
-            new PodRecord.ContainerRecord("side", "c2", "/logs/side/0.log", null, 0)));
+        List.of(PodRecord.ContainerRecord.first("app", "c1", "/logs/app/0.log", 15).started(Instant.parse("2026-11-22T08:00:01Z")),
+            PodRecord.ContainerRecord.first("side", "c2", "/logs/side/0.log", 0)));
   }
 
   @Test

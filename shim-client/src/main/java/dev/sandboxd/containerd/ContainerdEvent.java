@@ -91,6 +91,16 @@ public sealed interface ContainerdEvent {
     }
   }
 
+  /**
+   * An image name was created, pointed at other content, or deleted ({@code topic} says which):
+   * whatever was resolved for that name may be stale.
+   */
+  record ImageChange(String namespace, Instant timestamp, String topic, String name) implements ContainerdEvent {
+    public static final String CREATE = "/images/create";
+    public static final String UPDATE = "/images/update";
+    public static final String DELETE = "/images/delete";
+  }
+
   /** Any other event; {@code typeUrl} names its payload's protobuf type. */
   record Other(String namespace, Instant timestamp, String topic, String typeUrl) implements ContainerdEvent {}
 }

@@ -3,6 +3,7 @@ package dev.sandboxd.containerd;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import containerd.events.Task;
+import containerd.services.images.v1.Image;
 import containerd.types.Event.Envelope;
 import java.time.Instant;
 
@@ -49,6 +50,12 @@ final class EventDecoder {
         Task.TaskExecStarted e = Task.TaskExecStarted.parseFrom(payload.getValue());
         return new ContainerdEvent.TaskExecStarted(ns, at, e.getContainerId(), e.getExecId(), e.getPid());
       }
+      case "containerd.services.images.v1.ImageCreate":
+        return new ContainerdEvent.ImageChange(ns, at, envelope.getTopic(), Image.ImageCreate.parseFrom(payload.getValue()).getName());
+      case "containerd.services.images.v1.ImageUpdate":
+        return new ContainerdEvent.ImageChange(ns, at, envelope.getTopic(), Image.ImageUpdate.parseFrom(payload.getValue()).getName());
+      case "containerd.services.images.v1.ImageDelete":
+        return new ContainerdEvent.ImageChange(ns, at, envelope.getTopic(), Image.ImageDelete.parseFrom(payload.getValue()).getName());
       default:
         return new ContainerdEvent.Other(ns, at, envelope.getTopic(), url);
     }

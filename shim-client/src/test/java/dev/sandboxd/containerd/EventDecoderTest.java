@@ -8,6 +8,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import containerd.events.Task;
+import containerd.services.images.v1.Image;
 import containerd.types.Event.Envelope;
 import java.time.Instant;
 import java.util.List;
@@ -96,16 +97,26 @@ class EventDecoderTest {
   }
 
   @Test
+  void imageEventsNameTheImage() throws Exception {
+    assertEquals(
+        new ContainerdEvent.ImageChange("sandboxd", AT_INSTANT, "/images/update", "localhost/app:1"),
+        EventDecoder.decode(envelope("/images/update", Image.ImageUpdate.newBuilder().setName("localhost/app:1").build())));
+    assertEquals(
+        new ContainerdEvent.ImageChange("sandboxd", AT_INSTANT, "/images/delete", "localhost/app:1"),
+        EventDecoder.decode(envelope("/images/delete", Image.ImageDelete.newBuilder().setName("localhost/app:1").build())));
+  }
+
+  @Test
   void unknownPayloadsBecomeOther() throws Exception {
     Envelope envelope =
         Envelope.newBuilder()
             .setNamespace("n")
-            .setTopic("/images/create")
+            .setTopic("/snapshot/prepare")
             .setTimestamp(AT)
-            .setEvent(Any.newBuilder().setTypeUrl("containerd.services.images.v1.ImageCreate"))
+            .setEvent(Any.newBuilder().setTypeUrl("containerd.events.SnapshotPrepare"))
             .build();
     assertEquals(
-        new ContainerdEvent.Other("n", AT_INSTANT, "/images/create", "containerd.services.images.v1.ImageCreate"),
+        new ContainerdEvent.Other("n", AT_INSTANT, "/snapshot/prepare", "containerd.events.SnapshotPrepare"),
         EventDecoder.decode(envelope));
   }
 

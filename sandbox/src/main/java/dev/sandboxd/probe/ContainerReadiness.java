@@ -1,4 +1,4 @@
-package dev.sandboxd.lifecycle;
+package dev.sandboxd.probe;
 
 /** Probe results as container status needs them: whether a running container has started and is ready. */
 public interface ContainerReadiness {

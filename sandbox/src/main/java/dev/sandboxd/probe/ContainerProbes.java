@@ -1,4 +1,4 @@
-package dev.sandboxd.lifecycle;
+package dev.sandboxd.probe;
 
 import dev.sandboxd.pod.Supervision;
 
