@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Takes the picture of all pods that the pod gauges show, on a timer rather than at scrape time:
- * list() asks containerd about every task, which with 100 pods costs more than a scrape may take,
- * and a timer bounds that cost however often Prometheus scrapes.
+ * it reads every pod's cgroup files, and a timer bounds that cost however often Prometheus
+ * scrapes. Pod states come from the lifecycle's memory, not from containerd.
  */
 public final class PodSnapshots implements Runnable {
   private static final Logger LOG = System.getLogger("dev.sandboxd.metrics");
