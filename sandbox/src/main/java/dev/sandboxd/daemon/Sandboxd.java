@@ -3,7 +3,7 @@ package dev.sandboxd.daemon;
 import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
-import dev.sandboxd.containerd.image.ContainerdImageService;
+import dev.sandboxd.containerd.image.ContainerdImageStore;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.LifecycleEvents;
@@ -160,7 +160,7 @@ public final class Sandboxd implements Callable<Integer> {
             Path.of(cfg.containerdAddress()), cfg.namespace(), new ContainerdCallMeter(meters))) {
       Cgroup2Fs cgroups = Cgroup2Fs.detect(cfg.cgroupParent(),
           new ResourcePolicy(cfg.podPidsLimit(), cfg.cgroupMissing(), nodeMemoryBytes()));
-      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageService(runtime.client()));
+      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageStore(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
       ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters);
