@@ -1,5 +1,6 @@
 package dev.sandboxd.lifecycle;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +36,8 @@ public abstract class UnsupportedPodLifecycle implements PodLifecycle {
   }
 
   @Override
-  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing) {
+  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+      throws IOException {
     throw new UnsupportedOperationException("logs");
   }
 
