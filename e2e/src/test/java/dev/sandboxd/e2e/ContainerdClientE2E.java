@@ -18,11 +18,11 @@ import dev.sandboxd.containerd.NewContainer;
 import dev.sandboxd.containerd.SnapshotInfo;
 import dev.sandboxd.containerd.Subscription;
 import dev.sandboxd.containerd.TaskIo;
-import dev.sandboxd.containerd.TaskStatus;
-import dev.sandboxd.containerd.image.ContainerdImageService;
-import dev.sandboxd.containerd.image.ImageService;
+import dev.sandboxd.containerd.ProcessStatus;
+import dev.sandboxd.containerd.image.ContainerdImageStore;
+import dev.sandboxd.containerd.image.ImageStore;
 import dev.sandboxd.containerd.image.ImportedImage;
-import dev.sandboxd.containerd.image.ResolvedImage;
+import dev.sandboxd.containerd.image.StoredImage;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -65,7 +65,7 @@ class ContainerdClientE2E {
   private Path nodeDir;
   private String nodeName;
   private ContainerdConnection containerd;
-  private ImageService images;
+  private ImageStore images;
   private String busyboxImage;
 
   @BeforeAll
@@ -84,7 +84,7 @@ class ContainerdClientE2E {
       Thread.sleep(100);
     }
     assertTrue(containerd.version().version().startsWith("2.1"), containerd.version().toString());
-    images = new ContainerdImageService(containerd);
+    images = new ContainerdImageStore(containerd);
     busyboxImage = importBusybox();
   }
 
@@ -122,7 +122,7 @@ class ContainerdClientE2E {
 
   @Test
   void importedImageIsRecordedAndUnpacked() throws IOException {
-    ResolvedImage image = images.resolve(busyboxImage);
+    StoredImage image = images.resolve(busyboxImage);
     assertTrue(image.unpacked());
     SnapshotInfo top = containerd.snapshots().stat(image.chainId()).orElseThrow();
     assertEquals(SnapshotInfo.Kind.COMMITTED, top.kind());
@@ -172,7 +172,7 @@ class ContainerdClientE2E {
 
   @Test
   void containerRunsExitsWithItsCodeAndLeavesNothing() throws Exception {
-    ResolvedImage image = images.resolve(busyboxImage);
+    StoredImage image = images.resolve(busyboxImage);
     String id = "test1";
     Path log = work.resolve("out.log");
     List<Mount> rootfs = createContainer(id, image, List.of("/bin/sh", "-c", "echo hi; exit 3"));
@@ -182,7 +182,7 @@ class ContainerdClientE2E {
     try {
       int pid = containerd.tasks().create(id, rootfs, TaskIo.logFile(log));
       assertTrue(pid > 0);
-      assertEquals(TaskStatus.CREATED, containerd.tasks().get(id).status());
+      assertEquals(ProcessStatus.CREATED, containerd.tasks().get(id).status());
       assertEquals(pid, containerd.tasks().start(id));
       ExitStatus exit = containerd.tasks().wait(id, "", Duration.ofSeconds(30));
       assertEquals(3, exit.code());
@@ -196,7 +196,7 @@ class ContainerdClientE2E {
       subscription.close();
     }
     assertEquals("hi\n", Files.readString(log));
-    assertEquals(TaskStatus.STOPPED, containerd.tasks().get(id).status());
+    assertEquals(ProcessStatus.STOPPED, containerd.tasks().get(id).status());
 
     assertEquals(3, containerd.tasks().delete(id).code());
     removeContainer(id);
@@ -209,12 +209,12 @@ class ContainerdClientE2E {
 
   @Test
   void execRunsAProcessInARunningTask() throws Exception {
-    ResolvedImage image = images.resolve(busyboxImage);
+    StoredImage image = images.resolve(busyboxImage);
     String id = "test2";
     List<Mount> rootfs = createContainer(id, image, List.of("/bin/sleep", "30"));
     int pid = containerd.tasks().create(id, rootfs, TaskIo.none());
     containerd.tasks().start(id);
-    assertEquals(TaskStatus.RUNNING, containerd.tasks().get(id).status());
+    assertEquals(ProcessStatus.RUNNING, containerd.tasks().get(id).status());
 
     Path execLog = work.resolve("exec.log");
     byte[] process =
@@ -289,14 +289,14 @@ class ContainerdClientE2E {
   }
 
   /** The rootfs snapshot and the container record, within one lease, as containerd's NewContainer does. */
-  private List<Mount> createContainer(String id, ResolvedImage image, List<String> args) {
+  private List<Mount> createContainer(String id, StoredImage image, List<String> args) {
     byte[] spec = spec(id, args).getBytes(StandardCharsets.UTF_8);
     return containerd.withTemporaryLease(
         Map.of(),
         Duration.ofMinutes(5),
         (Containerd leased) -> {
           List<Mount> mounts =
-              new ContainerdImageService(leased).prepareRootfs(id + "-rootfs", image.chainId(), false, Map.of());
+              new ContainerdImageStore(leased).prepareRootfs(id + "-rootfs", image.chainId(), false, Map.of());
           leased
               .containers()
               .create(

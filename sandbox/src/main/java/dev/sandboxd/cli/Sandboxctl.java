@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,21 +20,7 @@ import picocli.CommandLine.Option;
     name = "sandboxctl",
     mixinStandardHelpOptions = true,
     version = "sandboxctl 0.1.0",
-    description = "Runs and inspects pods on a sandboxd node.",
-    subcommands = {
-      RunCommand.class,
-      PsCommand.class,
-      InspectCommand.class,
-      LogsCommand.class,
-      ExecCommand.class,
-      StopCommand.class,
-      RemoveCommand.class,
-      StatsCommand.class,
-      PauseCommand.class,
-      UnpauseCommand.class,
-      ImageCommand.class,
-      EventsCommand.class,
-    })
+    description = "Runs and inspects pods on a sandboxd node.")
 public final class Sandboxctl {
   static final String DEFAULT_ADDRESS = "/run/sandboxd/sandboxd.sock";
 
@@ -59,7 +46,7 @@ public final class Sandboxctl {
   /** Runs one command; returns the process exit code. Errors are one line on err. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     Sandboxctl root = new Sandboxctl();
-    CommandLine cli = new CommandLine(root);
+    CommandLine cli = commandLine(root);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -73,6 +60,30 @@ public final class Sandboxctl {
     } finally {
       root.close();
     }
+  }
+
+  /**
+   * The command tree, subcommands in the order help lists them. Registered here rather than in
+   * the annotation because pause and unpause are one class under two names.
+   */
+  static CommandLine commandLine(Sandboxctl root) {
+    CommandLine cli = new CommandLine(root);
+    for (Object command : List.of(
+        new RunCommand(),
+        new PsCommand(),
+        new InspectCommand(),
+        new LogsCommand(),
+        new ExecCommand(),
+        new StopCommand(),
+        new RemoveCommand(),
+        new StatsCommand(),
+        PauseCommand.of(PauseCommand.Direction.PAUSE),
+        PauseCommand.of(PauseCommand.Direction.UNPAUSE),
+        new ImageCommand(),
+        new EventsCommand())) {
+      cli.addSubcommand(command);
+    }
+    return cli;
   }
 
   static String describe(Throwable e, Path socket) {

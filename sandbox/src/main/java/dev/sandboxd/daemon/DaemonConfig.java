@@ -1,145 +1,81 @@
 package dev.sandboxd.daemon;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATH;
+import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATH_OR_EMPTY;
+import static dev.sandboxd.daemon.SettingCheck.CGROUP_PATH;
+import static dev.sandboxd.daemon.SettingCheck.CONTAINERD_NAMESPACE;
+import static dev.sandboxd.daemon.SettingCheck.HOST_PORT_OR_EMPTY;
+import static dev.sandboxd.daemon.SettingCheck.LIMIT_OR_NONE;
+
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
-import dev.sandboxd.metrics.MetricsServer;
-import java.io.IOException;
-import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * sandboxd's settings. Precedence: flags over the config file over these defaults. The config
- * file is YAML with the same names in camelCase (containerdAddress, root, ...). An empty
- * manifestDir means no static pods; an empty metricsAddress, no metrics endpoint.
+ * sandboxd's settings, each declared once, here: the component's name is the config file's key
+ * and, in kebab-case, the flag; {@link Setting} gives its help, default and check; its type how
+ * it parses ({@link SettingTypes}). {@link DaemonSettings} makes the flags, reads the file and
+ * builds this record (flags over the file over the defaults).
  */
 public record DaemonConfig(
+    @Setting(help = "containerd's socket", defaultValue = "/run/containerd/containerd.sock",
+        label = "SOCK", check = ABSOLUTE_PATH)
     String containerdAddress,
+
+    @Setting(help = "sandboxd's own API socket", defaultValue = "/run/sandboxd/sandboxd.sock",
+        label = "SOCK", check = ABSOLUTE_PATH)
     String address,
+
+    @Setting(help = "persistent data: pod volumes and logs", defaultValue = "/var/lib/sandboxd",
+        label = "DIR", check = ABSOLUTE_PATH)
     String root,
+
+    @Setting(help = "pod records", defaultValue = "/run/sandboxd", label = "DIR", check = ABSOLUTE_PATH)
     String state,
+
+    @Setting(help = "containerd namespace for everything sandboxd creates", defaultValue = "sandboxd",
+        label = "NS", check = CONTAINERD_NAMESPACE)
     String namespace,
+
+    @Setting(help = "pause image reference (must be imported already); \"\": the one embedded in sandboxd",
+        defaultValue = "", label = "REF")
     String pauseImage,
+
+    @Setting(help = "cgroup2 path under which pod cgroups are made", defaultValue = "/sandboxd",
+        label = "PATH", check = CGROUP_PATH)
     String cgroupParent,
-    String restartBackoff,
-    String restartBackoffMax,
+
+    @Setting(help = "first container restart back-off, e.g. 10s or 500ms", defaultValue = "10s")
+    Duration restartBackoff,
+
+    @Setting(help = "longest container restart back-off", defaultValue = "300s")
+    Duration restartBackoffMax,
+
+    @Setting(help = "runs every pod manifest in this directory as a static pod; \"\": none", defaultValue = "",
+        label = "DIR", check = ABSOLUTE_PATH_OR_EMPTY)
     String manifestDir,
-    Long podPidsLimit,
+
+    @Setting(help = "pids.max of every pod (0 or -1: none); the pod annotation "
+        + ResourcePolicy.PIDS_LIMIT_ANNOTATION + " overrides it", defaultValue = "0", check = LIMIT_OR_NONE)
+    long podPidsLimit,
+
+    @Setting(help = "a pod asks for a limit whose cgroup controller is missing: reject it, "
+        + "or warn (run it without the limit, saying so in its status)", defaultValue = "reject")
     ResourcePolicy.MissingController cgroupMissing,
+
+    @Setting(help = "host:port of the Prometheus endpoint; \"\": none; port 0: any free port",
+        defaultValue = "127.0.0.1:9450", label = "HOST:PORT", check = HOST_PORT_OR_EMPTY)
     String metricsAddress) {
 
-  public static final DaemonConfig DEFAULTS = new DaemonConfig(
-      "/run/containerd/containerd.sock",
-      "/run/sandboxd/sandboxd.sock",
-      "/var/lib/sandboxd",
-      "/run/sandboxd",
-      "sandboxd",
-      "",
-      "/sandboxd",
-      "10s",
-      "300s",
-      "",
-      0L,
-      ResourcePolicy.MissingController.reject,
-      "127.0.0.1:9450");
+  public static final DaemonConfig DEFAULTS = DaemonSettings.load(Optional.empty(), Map.of());
 
-  /** Reads a config file; unknown keys are errors that name the key. */
-  public static DaemonConfig read(Path file) {
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    try {
-      DaemonConfig fromFile = yaml.readValue(file.toFile(), DaemonConfig.class);
-      return fromFile == null ? DEFAULTS : DEFAULTS.overriddenBy(fromFile);
-    } catch (UnrecognizedPropertyException e) {
-      throw SandboxdException.invalidArgument("%s: unknown setting \"%s\"", file, e.getPropertyName());
-    } catch (IOException e) {
-      throw SandboxdException.invalidArgument("%s: %s", file, e.getMessage());
-    }
-  }
-
-  /** These settings with every non-null value of other put over them. */
-  public DaemonConfig overriddenBy(DaemonConfig other) {
-    return new DaemonConfig(
-        pick(other.containerdAddress, containerdAddress),
-        pick(other.address, address),
-        pick(other.root, root),
-        pick(other.state, state),
-        pick(other.namespace, namespace),
-        pick(other.pauseImage, pauseImage),
-        pick(other.cgroupParent, cgroupParent),
-        pick(other.restartBackoff, restartBackoff),
-        pick(other.restartBackoffMax, restartBackoffMax),
-        pick(other.manifestDir, manifestDir),
-        pick(other.podPidsLimit, podPidsLimit),
-        pick(other.cgroupMissing, cgroupMissing),
-        pick(other.metricsAddress, metricsAddress));
-  }
-
-  private static <T> T pick(T preferred, T fallback) {
-    return preferred != null ? preferred : fallback;
-  }
-
-  /** Checks values that would otherwise fail late and obscurely. */
-  public DaemonConfig validated() {
-    requireAbsolute("containerd-address", containerdAddress);
-    requireAbsolute("address", address);
-    requireAbsolute("root", root);
-    requireAbsolute("state", state);
-    requireAbsolute("cgroup-parent", cgroupParent);
-    if (!namespace.matches("[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,74}[a-zA-Z0-9])?")) {
-      throw SandboxdException.invalidArgument("namespace: %s is not a valid containerd namespace", namespace);
-    }
-    if (restartBackoffInitialMillis() > restartBackoffMaxMillis()) {
-      throw SandboxdException.invalidArgument("restart-backoff: %s is longer than restart-backoff-max %s", restartBackoff, restartBackoffMax);
-    }
-    if (podPidsLimit < -1) {
-      throw SandboxdException.invalidArgument("pod-pids-limit: must be -1 or 0 (no limit) or positive, is %d", podPidsLimit);
-    }
-    if (cgroupParent.contains("..")) {
-      throw SandboxdException.invalidArgument("cgroup-parent: must not contain \"..\"");
-    }
-    if (!manifestDir.isEmpty()) {
-      requireAbsolute("manifest-dir", manifestDir);
-    }
-    if (!metricsAddress.isEmpty()) {
-      try {
-        MetricsServer.parseAddress(metricsAddress);
-      } catch (IllegalArgumentException e) {
-        throw SandboxdException.invalidArgument("metrics-address: %s (want host:port, or \"\" for none)", e.getMessage());
-      }
-    }
-    return this;
-  }
-
-  public long restartBackoffInitialMillis() {
-    return millis("restart-backoff", restartBackoff);
-  }
-
-  public long restartBackoffMaxMillis() {
-    return millis("restart-backoff-max", restartBackoffMax);
-  }
-
-  /** "500ms", "10s", "5m": a positive duration. */
-  static long millis(String name, String value) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m)").matcher(value);
-    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-      throw SandboxdException.invalidArgument("%s: \"%s\" is not a duration such as 500ms, 10s or 5m", name, value);
-    }
-    long n = Long.parseLong(m.group(1));
-    switch (m.group(2)) {
-      case "ms":
-        return n;
-      case "s":
-        return n * 1000;
-      default:
-        return n * 60_000;
-    }
-  }
-
-  private static void requireAbsolute(String name, String value) {
-    if (value.isEmpty() || !Path.of(value).isAbsolute()) {
-      throw SandboxdException.invalidArgument("%s: must be an absolute path, not \"%s\"", name, value);
+  /** Checks between settings; each setting's own value is checked where it is read. */
+  public DaemonConfig {
+    if (restartBackoff.compareTo(restartBackoffMax) > 0) {
+      throw SandboxdException.invalidArgument("restart-backoff: %d ms is longer than restart-backoff-max %d ms",
+          restartBackoff.toMillis(), restartBackoffMax.toMillis());
     }
   }
 }

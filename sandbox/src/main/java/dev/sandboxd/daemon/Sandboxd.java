@@ -3,7 +3,7 @@ package dev.sandboxd.daemon;
 import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
-import dev.sandboxd.containerd.image.ContainerdImageService;
+import dev.sandboxd.containerd.image.ContainerdImageStore;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.LifecycleEvents;
@@ -66,7 +66,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** sandboxd: the pod sandbox manager daemon. */
 @Command(
@@ -84,52 +86,14 @@ public final class Sandboxd implements Callable<Integer> {
    */
   static final Duration POD_METRICS_PERIOD = Duration.ofSeconds(10);
 
-  @Option(names = "--config", description = "YAML config file; flags override it")
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file; flags override it")
   Path config;
 
-  @Option(names = "--containerd-address", description = "containerd's socket (default /run/containerd/containerd.sock)")
-  String containerdAddress;
-
-  @Option(names = "--address", description = "sandboxd's own API socket (default /run/sandboxd/sandboxd.sock)")
-  String address;
-
-  @Option(names = "--root", description = "persistent data: pod volumes and logs (default /var/lib/sandboxd)")
-  String root;
-
-  @Option(names = "--state", description = "state records (default /run/sandboxd)")
-  String state;
-
-  @Option(names = "--namespace", description = "containerd namespace (default sandboxd)")
-  String namespace;
-
-  @Option(names = "--pause-image", description = "pause image reference (default: the one embedded in sandboxd)")
-  String pauseImage;
-
-  @Option(names = "--cgroup-parent", description = "cgroup2 path under which pod cgroups are made (default /sandboxd)")
-  String cgroupParent;
-
-  @Option(names = "--restart-backoff", description = "first container restart back-off, e.g. 10s or 500ms (default 10s)")
-  String restartBackoff;
-
-  @Option(names = "--restart-backoff-max", description = "longest container restart back-off (default 300s)")
-  String restartBackoffMax;
-
-  @Option(names = "--manifest-dir", description = "runs every pod manifest in this directory as a static pod (default: none)")
-  String manifestDir;
-
-  @Option(names = "--pod-pids-limit", description = "pids.max of every pod (0 or -1: none, the default); "
-      + "the pod annotation " + ResourcePolicy.PIDS_LIMIT_ANNOTATION + " overrides it")
-  Long podPidsLimit;
-
-  @Option(names = "--cgroup-missing", description = "a pod asks for a limit whose cgroup controller is missing: "
-      + "reject it (default) or warn (run it without the limit, saying so in its status)")
-  ResourcePolicy.MissingController cgroupMissing;
-
-  @Option(names = "--metrics-address", description = "host:port of the Prometheus endpoint, \"\" for none (default 127.0.0.1:9450)")
-  String metricsAddress;
+  /** Set by picocli; the flags of the settings in DaemonConfig are registered on it (see commandLine). */
+  @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new Sandboxd());
+    CommandLine cli = commandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("sandboxd: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
       return 1;
@@ -137,12 +101,15 @@ public final class Sandboxd implements Callable<Integer> {
     System.exit(cli.execute(args));
   }
 
+  /** The command line: --config and the standard options from the annotations, one flag per setting. */
+  static CommandLine commandLine(Sandboxd daemon) {
+    CommandSpec spec = CommandSpec.forAnnotatedObject(daemon);
+    DaemonSettings.addOptions(spec);
+    return new CommandLine(spec);
+  }
+
   DaemonConfig effectiveConfig() {
-    DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
-    return base.overriddenBy(
-            new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent,
-                restartBackoff, restartBackoffMax, manifestDir, podPidsLimit, cgroupMissing, metricsAddress))
-        .validated();
+    return DaemonSettings.load(Optional.ofNullable(config), DaemonSettings.flagValues(spec));
   }
 
   @Override
@@ -162,7 +129,7 @@ public final class Sandboxd implements Callable<Integer> {
             Path.of(cfg.containerdAddress()), cfg.namespace(), new ContainerdCallMeter(meters))) {
       Cgroup2Fs cgroups = Cgroup2Fs.detect(cfg.cgroupParent(),
           new ResourcePolicy(cfg.podPidsLimit(), cfg.cgroupMissing(), nodeMemoryBytes()));
-      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageService(runtime.client()));
+      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageStore(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
       ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters);
@@ -176,7 +143,7 @@ public final class Sandboxd implements Callable<Integer> {
           new FilePodStore(Path.of(cfg.state())),
           paths,
           scheduler,
-          new RestartBackOff(Duration.ofMillis(cfg.restartBackoffInitialMillis()), Duration.ofMillis(cfg.restartBackoffMaxMillis())),
+          new RestartBackOff(cfg.restartBackoff(), cfg.restartBackoffMax()),
           new LifecycleEvents(),
           randomIds(),
           workers);

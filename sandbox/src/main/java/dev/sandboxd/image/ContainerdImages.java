@@ -3,7 +3,9 @@ package dev.sandboxd.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxd.containerd.Containerd;
+import dev.sandboxd.containerd.image.ImageStore;
 import dev.sandboxd.containerd.image.ImportedImage;
+import dev.sandboxd.containerd.image.StoredImage;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +21,7 @@ public final class ContainerdImages implements ImageService {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Containerd client;
-  private final dev.sandboxd.containerd.image.ImageService images;
+  private final ImageStore images;
   /**
    * Resolutions by image name. Content is addressed by digest, so one stays right as long as the
    * name points at the same manifest; containerd's image events say when a name changes (see
@@ -30,7 +32,7 @@ public final class ContainerdImages implements ImageService {
   /** Moves on every forget, so a resolution that raced with one is not cached. */
   private final AtomicLong changes = new AtomicLong();
 
-  public ContainerdImages(Containerd client, dev.sandboxd.containerd.image.ImageService images) {
+  public ContainerdImages(Containerd client, ImageStore images) {
     this.client = client;
     this.images = images;
   }
@@ -60,7 +62,7 @@ public final class ContainerdImages implements ImageService {
     }
     long before = changes.get();
     try {
-      dev.sandboxd.containerd.image.ResolvedImage image = images.resolve(reference);
+      StoredImage image = images.resolve(reference);
       ResolvedImage fresh = new ResolvedImage(
           image.name(), image.target().digest(), config(reference, image.configJson()), image.chainId());
       if (changes.get() == before) {

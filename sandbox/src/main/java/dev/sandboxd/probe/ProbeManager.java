@@ -39,7 +39,7 @@ public final class ProbeManager implements ContainerProbes {
   private final Executor executor;
   private final ProbeRunner runner;
   private final SerialListener listener;
-  private final Map<String, ContainerProbes> containers = new HashMap<>();
+  private final Map<String, ProbedContainer> containers = new HashMap<>();
 
   public ProbeManager(Scheduler scheduler, Executor executor, ProbeRunner runner, ProbeListener listener) {
     this.scheduler = scheduler;
@@ -60,7 +60,7 @@ public final class ProbeManager implements ContainerProbes {
 
   public synchronized void start(ProbeTarget target) {
     stop(target.containerId());
-    ContainerProbes probes = new ContainerProbes(target, scheduler.now());
+    ProbedContainer probes = new ProbedContainer(target, scheduler.now());
     containers.put(target.containerId(), probes);
     probes.begin();
   }
@@ -68,7 +68,7 @@ public final class ProbeManager implements ContainerProbes {
   /** Stops a container's probes: no more runs, no more calls for it (a run under way is ignored). */
   @Override
   public synchronized void stop(String containerId) {
-    ContainerProbes probes = containers.remove(containerId);
+    ProbedContainer probes = containers.remove(containerId);
     if (probes != null) {
       probes.stop();
     }
@@ -86,14 +86,14 @@ public final class ProbeManager implements ContainerProbes {
   /** Whether the container's startup probe succeeded (or it has none); false for unknown containers. */
   @Override
   public synchronized boolean started(String containerId) {
-    ContainerProbes probes = containers.get(containerId);
+    ProbedContainer probes = containers.get(containerId);
     return probes != null && probes.started;
   }
 
   /** Whether the container is ready to serve; false for unknown containers. */
   @Override
   public synchronized boolean ready(String containerId) {
-    ContainerProbes probes = containers.get(containerId);
+    ProbedContainer probes = containers.get(containerId);
     return probes != null && probes.ready();
   }
 
@@ -108,14 +108,14 @@ public final class ProbeManager implements ContainerProbes {
   }
 
   /** The probes of one container. Guarded by the manager's lock, as are its workers. */
-  private final class ContainerProbes {
+  private final class ProbedContainer {
     final ProbeTarget target;
     final Instant startedAt;
     final List<Worker> workers = new ArrayList<>();
     boolean started;
     boolean readinessSucceeded;
 
-    ContainerProbes(ProbeTarget target, Instant startedAt) {
+    ProbedContainer(ProbeTarget target, Instant startedAt) {
       this.target = target;
       this.startedAt = startedAt;
     }
@@ -150,7 +150,7 @@ public final class ProbeManager implements ContainerProbes {
 
   /** One probe of one container: its timer, the run under way, and the streak of equal results. */
   private final class Worker {
-    final ContainerProbes container;
+    final ProbedContainer container;
     final Kind kind;
     final Probe probe;
     final Duration period;
@@ -164,7 +164,7 @@ public final class ProbeManager implements ContainerProbes {
     Boolean lastSucceeded;
     int streak;
 
-    Worker(ContainerProbes container, Kind kind, Probe probe) {
+    Worker(ProbedContainer container, Kind kind, Probe probe) {
       this.container = container;
       this.kind = kind;
       this.probe = probe;

@@ -7,8 +7,10 @@ import dev.sandboxd.containerd.Containers;
 import dev.sandboxd.containerd.ExitStatus;
 import dev.sandboxd.containerd.Mount;
 import dev.sandboxd.containerd.NewContainer;
+import dev.sandboxd.containerd.ProcessStatus;
 import dev.sandboxd.containerd.TaskIo;
 import dev.sandboxd.containerd.Snapshots;
+import dev.sandboxd.containerd.TaskProcess;
 import dev.sandboxd.errdefs.SandboxdException;
 import io.grpc.ClientInterceptor;
 import java.nio.file.Path;
@@ -117,7 +119,7 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
   @Override
   public Optional<TaskInfo> task(String id) {
     try {
-      dev.sandboxd.containerd.TaskInfo t = client.tasks().get(id);
+      TaskProcess t = client.tasks().get(id);
       return Optional.of(new TaskInfo(id, t.pid(), status(t.status()), t.exitStatus(), t.exitedAt()));
     } catch (SandboxdException.NotFound e) {
       return Optional.empty();
@@ -170,7 +172,7 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
     }
   }
 
-  private static TaskStatus status(dev.sandboxd.containerd.TaskStatus s) {
+  private static TaskStatus status(ProcessStatus s) {
     switch (s) {
       case CREATED:
         return TaskStatus.Created;

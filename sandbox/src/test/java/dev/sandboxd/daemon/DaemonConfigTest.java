@@ -4,81 +4,120 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DaemonConfigTest {
   @TempDir Path dir;
 
   @Test
   void flagsOverrideTheFileWhichOverridesTheDefaults() throws Exception {
-    Path file = dir.resolve("sandboxd.yaml");
-    Files.writeString(file, "root: /srv/sandboxd\nnamespace: from-file\n");
-    Sandboxd daemon = new Sandboxd();
-    new CommandLine(daemon).parseArgs("--config", file.toString(), "--namespace", "from-flag");
+    Path file = file("root: /srv/sandboxd\nnamespace: from-file\npodPidsLimit: 100\n");
 
-    DaemonConfig cfg = daemon.effectiveConfig();
+    DaemonConfig cfg = fromArgs("--config", file.toString(), "--namespace", "from-flag", "--cgroup-missing", "warn");
 
     assertEquals("from-flag", cfg.namespace());
     assertEquals("/srv/sandboxd", cfg.root());
-    assertEquals(DaemonConfig.DEFAULTS.containerdAddress(), cfg.containerdAddress());
+    assertEquals(100, cfg.podPidsLimit());
+    assertEquals(ResourcePolicy.MissingController.warn, cfg.cgroupMissing());
+    assertEquals("/run/containerd/containerd.sock", cfg.containerdAddress());
+    assertEquals(DaemonConfig.DEFAULTS, fromArgs());
+  }
+
+  @Test
+  void anEmptyFileOrAKeyWithoutValueMeansTheDefaults() throws Exception {
+    assertEquals(DaemonConfig.DEFAULTS, fromArgs("--config", file("").toString()));
+    assertEquals(DaemonConfig.DEFAULTS, fromArgs("--config", file("root:\n").toString()));
   }
 
   @Test
   void anUnknownKeyInTheFileIsNamed() throws Exception {
-    Path file = dir.resolve("sandboxd.yaml");
-    Files.writeString(file, "rootDir: /srv\n");
-    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, () -> DaemonConfig.read(file));
-    assertTrue(e.getMessage().contains("rootDir"), e.getMessage());
+    Path file = file("rootDir: /srv\n");
+    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, () -> fromArgs("--config", file.toString()));
+    assertTrue(e.getMessage().startsWith(file + ": unknown setting \"rootDir\""), e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiter = '|', value = {
+      "restartBackoff | 10 s     | is not a duration such as 500ms, 10s or 5m",
+      "podPidsLimit   | lots     | is not a whole number",
+      "podPidsLimit   | -2       | must be -1 or 0 (no limit) or positive",
+      "cgroupMissing  | ignore   | is not one of reject, warn",
+      "root           | relative | must be an absolute path",
+      "namespace      | bad ns   | is not a valid containerd namespace",
+      "cgroupParent   | /a/../b  | must not contain \"..\"",
+      "manifestDir    | pods     | must be an absolute path",
+      "metricsAddress | 9450     | (want host:port, or \"\" for none)",
+  })
+  void aBadValueIsAnErrorNamingTheKeyOrFlagAndTheValue(String key, String value, String problem) throws Exception {
+    Path file = file(key + ": \"" + value + "\"\n");
+    SandboxdException inFile = assertThrows(SandboxdException.InvalidArgument.class, () -> fromArgs("--config", file.toString()));
+    assertTrue(inFile.getMessage().startsWith(file + ": " + key + ": \"" + value + "\" "), inFile.getMessage());
+    assertTrue(inFile.getMessage().contains(problem), inFile.getMessage());
+
+    String flag = "--" + key.replaceAll("([A-Z])", "-$1").toLowerCase();
+    SandboxdException asFlag = assertThrows(SandboxdException.InvalidArgument.class, () -> fromArgs(flag, value));
+    assertTrue(asFlag.getMessage().startsWith(flag + ": \"" + value + "\" "), asFlag.getMessage());
+    assertTrue(asFlag.getMessage().contains(problem), asFlag.getMessage());
   }
 
   @Test
   void backOffDurationsParseAndMustBeOrdered() {
-    DaemonConfig quick = DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "500ms", "2s", null, null, null, null)).validated();
-    assertEquals(500, quick.restartBackoffInitialMillis());
-    assertEquals(2000, quick.restartBackoffMaxMillis());
-    assertEquals(300_000, DaemonConfig.DEFAULTS.restartBackoffMaxMillis());
+    DaemonConfig quick = fromArgs("--restart-backoff", "500ms", "--restart-backoff-max", "2s");
+    assertEquals(Duration.ofMillis(500), quick.restartBackoff());
+    assertEquals(Duration.ofSeconds(2), quick.restartBackoffMax());
+    assertEquals(Duration.ofMinutes(5), DaemonConfig.DEFAULTS.restartBackoffMax());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "10 s", null, null, null, null, null)).validated());
+        () -> fromArgs("--restart-backoff", "5m", "--restart-backoff-max", "1m"));
     assertTrue(e.getMessage().startsWith("restart-backoff:"), e.getMessage());
-    assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "5m", "1m", null, null, null, null)).validated());
   }
 
   @Test
-  void relativePathsAndBadNamespacesAreRefused() {
-    assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null, null, null, null, null, null, null)).validated());
-    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null, null, null, null, null, null, null)).validated());
-    assertTrue(e.getMessage().startsWith("namespace:"), e.getMessage());
-    assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b", null, null, null, null, null, null)).validated());
-  }
-
-  @Test
-  void theManifestDirIsOffByDefaultAndMustBeAbsolute() throws Exception {
-    assertEquals("", DaemonConfig.DEFAULTS.validated().manifestDir());
-    Path file = dir.resolve("sandboxd.yaml");
-    Files.writeString(file, "manifestDir: /etc/sandboxd/pods\n");
-    assertEquals("/etc/sandboxd/pods", DaemonConfig.read(file).validated().manifestDir());
-
-    Sandboxd daemon = new Sandboxd();
-    new CommandLine(daemon).parseArgs("--manifest-dir", "pods");
-    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, daemon::effectiveConfig);
-    assertTrue(e.getMessage().startsWith("manifest-dir:"), e.getMessage());
-  }
-
-  @Test
-  void metricsAddressIsHostPortOrEmpty() {
+  void emptyMeansOffWhereTheHelpSaysSo() {
+    assertEquals("", DaemonConfig.DEFAULTS.manifestDir());
+    assertEquals("", DaemonConfig.DEFAULTS.pauseImage());
     assertEquals("127.0.0.1:9450", DaemonConfig.DEFAULTS.metricsAddress());
-    assertEquals("", DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "")).validated().metricsAddress());
-    SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "9450")).validated());
-    assertTrue(e.getMessage().startsWith("metrics-address:"), e.getMessage());
+    assertEquals("", fromArgs("--metrics-address", "").metricsAddress());
+  }
+
+  @Test
+  void helpListsEverySettingWithItsDefault() {
+    String help = Sandboxd.commandLine(new Sandboxd()).getUsageMessage();
+    assertEquals(13, DaemonSettings.ALL.size());
+    for (DaemonSettings.Entry e : DaemonSettings.ALL) {
+      String shown = e.setting().defaultValue().isEmpty() ? "\"\"" : e.setting().defaultValue();
+      assertTrue(help.contains(e.flag() + "=" + e.label()), e.flag() + " missing from\n" + help);
+      assertTrue(help.replaceAll("\\s+", " ").contains("(default: " + shown + ")"), shown + " missing from\n" + help);
+    }
+    assertTrue(help.contains("--restart-backoff-max=DURATION"), help);
+    assertTrue(help.contains("--cgroup-missing=reject|warn"), help);
+  }
+
+  /** Adding a setting means adding its row to README's table too. */
+  @Test
+  void theReadmeTableListsEverySetting() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    for (DaemonSettings.Entry e : DaemonSettings.ALL) {
+      assertTrue(readme.contains("| `" + e.flag() + "` / `" + e.key() + "` |"), e.flag() + " is missing from README's table");
+    }
+  }
+
+  private Path file(String yaml) throws Exception {
+    Path file = dir.resolve("sandboxd.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static DaemonConfig fromArgs(String... args) {
+    Sandboxd daemon = new Sandboxd();
+    Sandboxd.commandLine(daemon).parseArgs(args);
+    return daemon.effectiveConfig();
   }
 }

@@ -28,7 +28,7 @@ class ContainerdImagesTest {
   /** Image names to the digest they point at, as containerd's image store holds them. */
   private final Map<String, String> store = new HashMap<>();
   private int fullResolutions;
-  private final ContainerdImages images = new ContainerdImages(containerd(), new CountingImageService());
+  private final ContainerdImages images = new ContainerdImages(containerd(), new CountingImageStore());
 
   @Test
   void aNameStillPointingAtTheSameManifestIsResolvedOnlyOnce() {
@@ -95,14 +95,14 @@ class ContainerdImagesTest {
   }
 
   /** Resolves what the store holds, with a config naming the digest, and counts the calls. */
-  private final class CountingImageService implements dev.sandboxd.containerd.image.ImageService {
+  private final class CountingImageStore implements dev.sandboxd.containerd.image.ImageStore {
     @Override
-    public dev.sandboxd.containerd.image.ResolvedImage resolve(String name) {
+    public dev.sandboxd.containerd.image.StoredImage resolve(String name) {
       fullResolutions++;
       Descriptor target = record(name).target();
       byte[] config = ("{\"config\":{\"Entrypoint\":[\"/bin/app-" + target.digest() + "\"]}}").getBytes(StandardCharsets.UTF_8);
       Descriptor configDescriptor = new Descriptor("application/vnd.oci.image.config.v1+json", "sha256:c", config.length);
-      return new dev.sandboxd.containerd.image.ResolvedImage(
+      return new dev.sandboxd.containerd.image.StoredImage(
           name, target, target, configDescriptor, config, List.of("sha256:layer"), "chain-" + target.digest(), true);
     }
 

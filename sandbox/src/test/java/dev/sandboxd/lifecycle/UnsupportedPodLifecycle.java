@@ -1,6 +1,7 @@
 package dev.sandboxd.lifecycle;
 
 import dev.sandboxd.container.ExecResult;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,8 @@ public abstract class UnsupportedPodLifecycle implements PodLifecycle {
   }
 
   @Override
-  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing) {
+  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+      throws IOException {
     throw new UnsupportedOperationException("logs");
   }
 

@@ -22,11 +22,23 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   public final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
   /** Containers whose task stays running on this signal (e.g. ignores SIGTERM). */
   public final Map<String, Integer> ignoredSignal = new ConcurrentHashMap<>();
-  private Predicate<String> failCreateTask = id -> false;
+  /** Injected failures: call name (as in {@link #calls}, e.g. "start-task") to the ids it fails for. */
+  private final Map<String, Predicate<String>> failures = new ConcurrentHashMap<>();
   private int nextPid = 1000;
 
   public void failCreateTaskWhen(Predicate<String> condition) {
-    this.failCreateTask = condition;
+    failWhen("create-task", condition);
+  }
+
+  /** Makes the call (e.g. "start-task", "delete-container") fail for the ids that match, after it is recorded. */
+  public void failWhen(String call, Predicate<String> condition) {
+    failures.put(call, condition);
+  }
+
+  private void injectFailure(String call, String id) {
+    if (failures.getOrDefault(call, x -> false).test(id)) {
+      throw SandboxdException.internal("injected: " + call + " failed for " + id, null);
+    }
   }
 
 
@@ -42,6 +54,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public void removeSnapshot(String key) {
     calls.add("remove-snapshot " + key);
+    injectFailure("remove-snapshot", key);
     snapshots.remove(key);
   }
 
@@ -59,6 +72,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public void deleteContainer(String id) {
     calls.add("delete-container " + id);
+    injectFailure("delete-container", id);
     if (tasks.containsKey(id)) {
       throw SandboxdException.failedPrecondition("container %s has a task", id);
     }
@@ -91,9 +105,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     if (!containers.containsKey(id)) {
       throw SandboxdException.notFound("container %s", id);
     }
-    if (failCreateTask.test(id)) {
-      throw SandboxdException.internal("injected: runc create failed for " + id, null);
-    }
+    injectFailure("create-task", id);
     int pid = nextPid++;
     tasks.put(id, new TaskInfo(id, pid, TaskStatus.Created, 0, Optional.empty()));
     return pid;
@@ -102,6 +114,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public void startTask(String id) {
     calls.add("start-task " + id);
+    injectFailure("start-task", id);
     TaskInfo t = task(id).orElseThrow();
     tasks.put(id, new TaskInfo(id, t.pid(), TaskStatus.Running, 0, Optional.empty()));
   }
@@ -143,6 +156,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public Optional<TaskExit> deleteTask(String id) {
     calls.add("delete-task " + id);
+    injectFailure("delete-task", id);
     TaskInfo t = tasks.get(id);
     if (t == null) {
       return Optional.empty();

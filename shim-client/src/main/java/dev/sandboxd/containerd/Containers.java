@@ -10,19 +10,19 @@ public interface Containers {
   /** Type URL containerd gives an OCI runtime spec (JSON) inside a protobuf Any. */
   String SPEC_TYPE_URL = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
 
-  ContainerInfo create(NewContainer container);
+  ContainerMetadata create(NewContainer container);
 
   /** @throws dev.sandboxd.errdefs.SandboxdException.NotFound if there is no such container */
-  ContainerInfo get(String id);
+  ContainerMetadata get(String id);
 
   /**
    * Containers matching any of the filters (containerd filter syntax, e.g.
    * {@code labels."sandboxd.pod"==web-1}); all containers of the namespace when none are given.
    */
-  List<ContainerInfo> list(String... filters);
+  List<ContainerMetadata> list(String... filters);
 
   void delete(String id);
 
   /** Sets the given labels, leaving others alone; a label with an empty value is removed. */
-  ContainerInfo updateLabels(String id, Map<String, String> labels);
+  ContainerMetadata updateLabels(String id, Map<String, String> labels);
 }

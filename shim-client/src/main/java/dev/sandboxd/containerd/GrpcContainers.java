@@ -23,7 +23,7 @@ final class GrpcContainers implements Containers {
   }
 
   @Override
-  public ContainerInfo create(NewContainer c) {
+  public ContainerMetadata create(NewContainer c) {
     Container.Builder container =
         Container.newBuilder()
             .setId(c.id())
@@ -38,22 +38,22 @@ final class GrpcContainers implements Containers {
             .setSnapshotKey(c.snapshotKey())
             .setSandbox(c.sandboxId());
     CreateContainerRequest request = CreateContainerRequest.newBuilder().setContainer(container).build();
-    return Calls.call("create container " + c.id(), () -> toInfo(stub.create(request).getContainer()));
+    return Calls.call("create container " + c.id(), () -> toMetadata(stub.create(request).getContainer()));
   }
 
   @Override
-  public ContainerInfo get(String id) {
+  public ContainerMetadata get(String id) {
     GetContainerRequest request = GetContainerRequest.newBuilder().setId(id).build();
-    return Calls.call("get container " + id, () -> toInfo(stub.get(request).getContainer()));
+    return Calls.call("get container " + id, () -> toMetadata(stub.get(request).getContainer()));
   }
 
   @Override
-  public List<ContainerInfo> list(String... filters) {
+  public List<ContainerMetadata> list(String... filters) {
     ListContainersRequest request =
         ListContainersRequest.newBuilder().addAllFilters(Arrays.asList(filters)).build();
     return Calls.call(
         Calls.withFilters("list containers", filters),
-        () -> stub.list(request).getContainersList().stream().map(GrpcContainers::toInfo).toList());
+        () -> stub.list(request).getContainersList().stream().map(GrpcContainers::toMetadata).toList());
   }
 
   @Override
@@ -63,7 +63,7 @@ final class GrpcContainers implements Containers {
   }
 
   @Override
-  public ContainerInfo updateLabels(String id, Map<String, String> labels) {
+  public ContainerMetadata updateLabels(String id, Map<String, String> labels) {
     FieldMask.Builder mask = FieldMask.newBuilder();
     labels.keySet().forEach(key -> mask.addPaths("labels." + key));
     UpdateContainerRequest request =
@@ -71,11 +71,11 @@ final class GrpcContainers implements Containers {
             .setContainer(Container.newBuilder().setId(id).putAllLabels(labels))
             .setUpdateMask(mask)
             .build();
-    return Calls.call("update labels of container " + id, () -> toInfo(stub.update(request).getContainer()));
+    return Calls.call("update labels of container " + id, () -> toMetadata(stub.update(request).getContainer()));
   }
 
-  static ContainerInfo toInfo(Container c) {
-    return new ContainerInfo(
+  static ContainerMetadata toMetadata(Container c) {
+    return new ContainerMetadata(
         c.getId(),
         c.getImage(),
         c.getLabelsMap(),

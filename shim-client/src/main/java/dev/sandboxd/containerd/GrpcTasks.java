@@ -80,13 +80,13 @@ final class GrpcTasks implements Tasks {
   }
 
   @Override
-  public TaskInfo get(String containerId) {
+  public TaskProcess get(String containerId) {
     GetRequest request = GetRequest.newBuilder().setContainerId(containerId).build();
     return Calls.call("get task " + containerId, () -> toInfo(stub.get(request).getProcess()));
   }
 
   @Override
-  public List<TaskInfo> list(String filter) {
+  public List<TaskProcess> list(String filter) {
     ListTasksRequest request = ListTasksRequest.newBuilder().setFilter(filter).build();
     return Calls.call(
         Calls.withFilters("list tasks", filter.isEmpty() ? new String[0] : new String[] {filter}),
@@ -151,11 +151,11 @@ final class GrpcTasks implements Tasks {
     return new ExitStatus(response.getExitStatus(), ProtoTimestamps.toInstant(response.getExitedAt()));
   }
 
-  private static TaskInfo toInfo(Task.Process p) {
-    return new TaskInfo(
+  private static TaskProcess toInfo(Task.Process p) {
+    return new TaskProcess(
         p.getContainerId(),
         p.getPid(),
-        TaskStatus.fromProto(p.getStatus()),
+        ProcessStatus.fromProto(p.getStatus()),
         p.getExitStatus(),
         ProtoTimestamps.toOptionalInstant(p.hasExitedAt(), p.getExitedAt()));
   }

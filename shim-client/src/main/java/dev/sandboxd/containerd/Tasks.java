@@ -30,10 +30,10 @@ public interface Tasks {
   ExitStatus deleteProcess(String containerId, String execId);
 
   /** @throws dev.sandboxd.errdefs.SandboxdException.NotFound if the container has no task */
-  TaskInfo get(String containerId);
+  TaskProcess get(String containerId);
 
   /** Tasks matching the filter (containerd filter syntax); every task when it is empty. */
-  List<TaskInfo> list(String filter);
+  List<TaskProcess> list(String filter);
 
   /**
    * Blocks until the process exits, at most {@code timeout}.

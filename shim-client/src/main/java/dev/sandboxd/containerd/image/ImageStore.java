@@ -9,7 +9,7 @@ import java.util.Map;
  * Images in containerd without a registry: import from OCI archives, unpack into the snapshotter,
  * and root filesystems for containers.
  */
-public interface ImageService {
+public interface ImageStore {
   /**
    * Imports an OCI image layout tar (oci-layout, index.json, blobs/), like {@code ctr images
    * import}, and unpacks it: every image named in index.json (annotation {@code
@@ -29,11 +29,11 @@ public interface ImageService {
    * @throws dev.sandboxd.errdefs.SandboxdException.FailedPrecondition if it has no manifest for
    *     this platform
    */
-  ResolvedImage resolve(String imageName);
+  StoredImage resolve(String imageName);
 
   /**
    * A container's rootfs snapshot {@code snapshotKey} on top of the unpacked image {@code
-   * chainId} (see {@link ResolvedImage#chainId()}): writable, or a read-only view. Returns its
+   * chainId} (see {@link StoredImage#chainId()}): writable, or a read-only view. Returns its
    * mounts. Until a container record references the snapshot only a lease protects it from GC:
    * call this through a leased {@link dev.sandboxd.containerd.Containerd} (e.g. {@code
    * withTemporaryLease}) and create the container within the same lease, as containerd's

@@ -2,15 +2,15 @@ package dev.sandboxd.containerd;
 
 import containerd.v1.types.Task;
 
-/** Lifecycle state of a task's process. */
-public enum TaskStatus {
+/** Lifecycle state of a task's process (containerd's {@code task.Status}). */
+public enum ProcessStatus {
   UNKNOWN,
   CREATED,
   RUNNING,
   STOPPED,
   PAUSED;
 
-  static TaskStatus fromProto(Task.Status status) {
+  static ProcessStatus fromProto(Task.Status status) {
     return switch (status) {
       case CREATED -> CREATED;
       case RUNNING -> RUNNING;

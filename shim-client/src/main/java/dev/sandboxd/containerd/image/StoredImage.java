@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * An image narrowed to this node's platform.
+ * An image in containerd's image store, narrowed to this node's platform.
  *
  * @param target what the image record points at (a manifest or an index)
  * @param manifest the platform's manifest
@@ -14,7 +14,7 @@ import java.util.List;
  * @param chainId the snapshot holding all its layers; empty for an image without layers
  * @param unpacked whether that snapshot exists in the snapshotter
  */
-public record ResolvedImage(
+public record StoredImage(
     String name,
     Descriptor target,
     Descriptor manifest,
@@ -24,7 +24,7 @@ public record ResolvedImage(
     String chainId,
     boolean unpacked) {
 
-  public ResolvedImage {
+  public StoredImage {
     configJson = configJson.clone();
     diffIds = List.copyOf(diffIds);
   }
@@ -36,7 +36,7 @@ public record ResolvedImage(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ResolvedImage r
+    return o instanceof StoredImage r
         && name.equals(r.name)
         && target.equals(r.target)
         && manifest.equals(r.manifest)
@@ -54,7 +54,7 @@ public record ResolvedImage(
 
   @Override
   public String toString() {
-    return "ResolvedImage[name=" + name + ", manifest=" + manifest.digest() + ", config=" + config.digest()
+    return "StoredImage[name=" + name + ", manifest=" + manifest.digest() + ", config=" + config.digest()
         + ", layers=" + diffIds.size() + ", chainId=" + chainId + ", unpacked=" + unpacked + "]";
   }
 }

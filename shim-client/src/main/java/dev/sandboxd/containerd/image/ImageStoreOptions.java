@@ -10,11 +10,11 @@ import java.time.Duration;
  * @param maxBlobSize largest blob (layer) an archive may hold
  * @param leaseExpiry how long an import's lease outlives a crash in the middle of it
  */
-public record ImageServiceOptions(Platform platform, String snapshotter, long maxBlobSize, Duration leaseExpiry) {
-  public static final ImageServiceOptions DEFAULTS =
-      new ImageServiceOptions(Platform.LINUX_AMD64, Snapshots.DEFAULT_SNAPSHOTTER, 8L << 30, Duration.ofHours(24));
+public record ImageStoreOptions(Platform platform, String snapshotter, long maxBlobSize, Duration leaseExpiry) {
+  public static final ImageStoreOptions DEFAULTS =
+      new ImageStoreOptions(Platform.LINUX_AMD64, Snapshots.DEFAULT_SNAPSHOTTER, 8L << 30, Duration.ofHours(24));
 
-  public ImageServiceOptions {
+  public ImageStoreOptions {
     if (maxBlobSize <= 0) {
       throw SandboxdException.invalidArgument("images.maxBlobSize: must be positive, got %d", maxBlobSize);
     }

@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param spec the OCI runtime spec JSON it was created with
  */
-public record ContainerInfo(
+public record ContainerMetadata(
     String id,
     String image,
     Map<String, String> labels,
@@ -21,7 +21,7 @@ public record ContainerInfo(
     Instant createdAt,
     Instant updatedAt) {
 
-  public ContainerInfo {
+  public ContainerMetadata {
     labels = Map.copyOf(labels);
     spec = spec.clone();
   }
@@ -33,7 +33,7 @@ public record ContainerInfo(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ContainerInfo c
+    return o instanceof ContainerMetadata c
         && id.equals(c.id)
         && image.equals(c.image)
         && labels.equals(c.labels)
@@ -53,7 +53,7 @@ public record ContainerInfo(
 
   @Override
   public String toString() {
-    return "ContainerInfo[id=" + id + ", image=" + image + ", labels=" + labels + ", runtime=" + runtime
+    return "ContainerMetadata[id=" + id + ", image=" + image + ", labels=" + labels + ", runtime=" + runtime
         + ", spec=" + spec.length + " bytes, snapshotter=" + snapshotter + ", snapshotKey=" + snapshotKey
         + ", sandboxId=" + sandboxId + ", createdAt=" + createdAt + ", updatedAt=" + updatedAt + "]";
   }

@@ -19,12 +19,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ContainerdImageServiceTest {
+class ContainerdImageStoreTest {
   private static final String NAME = "localhost/sandboxd/test:1";
   private static final Map<String, String> NAMED = Map.of("io.containerd.image.name", NAME);
 
   private final FakeContainerd containerd = new FakeContainerd();
-  private final ContainerdImageService images = new ContainerdImageService(containerd);
+  private final ContainerdImageStore images = new ContainerdImageStore(containerd);
 
   @Test
   void importWritesLabelsUnpacksAndNamesTheImage() {
@@ -122,7 +122,7 @@ class ContainerdImageServiceTest {
     assertEquals(Map.of("containerd.io/gc.ref.content.m.0", amdManifest.digest()), labels(index));
     assertEquals(Map.of(), labels(armManifest), "GC may take the other platform");
     assertFalse(containerd.state.snapshots.containsKey(armLayer.diffId()));
-    ResolvedImage resolved = images.resolve(NAME);
+    StoredImage resolved = images.resolve(NAME);
     assertEquals(amdManifest, resolved.manifest());
   }
 
@@ -215,7 +215,7 @@ class ContainerdImageServiceTest {
     OciArchiveBuilder archive = singleImage();
     ImportedImage imported = images.importArchive(new ByteArrayInputStream(archive.build())).get(0);
 
-    ResolvedImage resolved = images.resolve(NAME);
+    StoredImage resolved = images.resolve(NAME);
     assertEquals(imported.chainId(), resolved.chainId());
     assertTrue(resolved.unpacked());
     assertEquals(List.of(imported.chainId()), resolved.diffIds());

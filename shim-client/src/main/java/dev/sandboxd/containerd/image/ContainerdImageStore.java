@@ -18,10 +18,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@link ImageService} on containerd's content, image, snapshot and diff services, following
+ * {@link ImageStore} on containerd's content, image, snapshot and diff services, following
  * containerd's client: {@code Import} (images/archive, SetChildrenLabels) and {@code Unpack}.
  */
-public final class ContainerdImageService implements ImageService {
+public final class ContainerdImageStore implements ImageStore {
   /** Label on an import's lease, so leftovers of a crashed import can be told apart. */
   public static final String LEASE_LABEL = "sandboxd.lease";
   public static final String IMPORT_LEASE = "image-import";
@@ -29,12 +29,12 @@ public final class ContainerdImageService implements ImageService {
   static final String REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
 
   private final Containerd containerd;
-  private final ImageServiceOptions options;
+  private final ImageStoreOptions options;
   private final ArchiveIngester ingester;
   private final ManifestResolver resolver;
   private final Unpacker unpacker;
 
-  public ContainerdImageService(Containerd containerd, ImageServiceOptions options) {
+  public ContainerdImageStore(Containerd containerd, ImageStoreOptions options) {
     this.containerd = containerd;
     this.options = options;
     OciDocuments documents = new OciDocuments();
@@ -43,8 +43,8 @@ public final class ContainerdImageService implements ImageService {
     this.unpacker = new Unpacker(options.snapshotter(), new SecureRandom());
   }
 
-  public ContainerdImageService(Containerd containerd) {
-    this(containerd, ImageServiceOptions.DEFAULTS);
+  public ContainerdImageStore(Containerd containerd) {
+    this(containerd, ImageStoreOptions.DEFAULTS);
   }
 
   @Override
@@ -124,13 +124,13 @@ public final class ContainerdImageService implements ImageService {
   }
 
   @Override
-  public ResolvedImage resolve(String imageName) {
+  public StoredImage resolve(String imageName) {
     ImageRecord record = containerd.images().get(imageName);
     ManifestResolver.PlatformImage image = resolver.resolve(containerd.content(), imageName, record.target());
     List<String> diffIds = image.parsedConfig().diffIds();
     String chainId = ChainIds.top(diffIds);
     boolean unpacked = chainId.isEmpty() || snapshots().stat(chainId).isPresent();
-    return new ResolvedImage(
+    return new StoredImage(
         imageName, record.target(), image.manifest(), image.config(), image.configJson(), diffIds, chainId, unpacked);
   }
 

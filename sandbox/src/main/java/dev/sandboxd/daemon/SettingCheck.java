@@ -1,0 +1,52 @@
+package dev.sandboxd.daemon;
+
+import dev.sandboxd.metrics.MetricsServer;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Checks of a setting's parsed value beyond its type, named by {@link Setting#check()}. Each
+ * returns the problem, to be put after the setting's name and value.
+ */
+enum SettingCheck {
+  NONE(value -> Optional.empty()),
+  ABSOLUTE_PATH(value -> absolute((String) value)),
+  /** An absolute path, or "" for none. */
+  ABSOLUTE_PATH_OR_EMPTY(value -> ((String) value).isEmpty() ? Optional.empty() : absolute((String) value)),
+  /** A cgroup2 path: absolute, and not climbing out of its parent. */
+  CGROUP_PATH(value -> absolute((String) value)
+      .or(() -> ((String) value).contains("..") ? Optional.of("must not contain \"..\"") : Optional.empty())),
+  /** containerd's rule for namespace names. */
+  CONTAINERD_NAMESPACE(value -> ((String) value).matches("[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,74}[a-zA-Z0-9])?")
+      ? Optional.empty()
+      : Optional.of("is not a valid containerd namespace")),
+  /** A limit where -1 and 0 mean none. */
+  LIMIT_OR_NONE(value -> (Long) value >= -1 ? Optional.empty() : Optional.of("must be -1 or 0 (no limit) or positive")),
+  /** host:port, or "" for off. */
+  HOST_PORT_OR_EMPTY(value -> {
+    if (((String) value).isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      MetricsServer.parseAddress((String) value);
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage() + " (want host:port, or \"\" for none)");
+    }
+  });
+
+  private final Function<Object, Optional<String>> problem;
+
+  SettingCheck(Function<Object, Optional<String>> problem) {
+    this.problem = problem;
+  }
+
+  Optional<String> problem(Object value) {
+    return problem.apply(value);
+  }
+
+  private static Optional<String> absolute(String value) {
+    return !value.isEmpty() && Path.of(value).isAbsolute() ? Optional.empty() : Optional.of("must be an absolute path");
+  }
+}
