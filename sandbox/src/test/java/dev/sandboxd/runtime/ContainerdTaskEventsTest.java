@@ -44,10 +44,11 @@ class ContainerdTaskEventsTest {
   }
 
   @Test
-  void startSubscribesToExitsAndOomsThenTellsTheHandlerToReconcile() throws Exception {
+  void startSubscribesToExitsOomsAndImageChangesThenTellsTheHandlerToReconcile() throws Exception {
     taskEvents.start();
 
-    assertEquals(List.of(List.of("topic==\"/tasks/exit\"", "topic==\"/tasks/oom\"")), events.filters);
+    assertEquals(List.of(List.of("topic==\"/tasks/exit\"", "topic==\"/tasks/oom\"", "topic==\"/images/create\"",
+        "topic==\"/images/update\"", "topic==\"/images/delete\"")), events.filters);
     assertEquals("streamStarted", handler.next());
     assertTrue(taskEvents.live());
     assertEquals(List.of(), reconnects);
@@ -69,6 +70,8 @@ class ContainerdTaskEventsTest {
     assertEquals("exit c3 0 " + T0.plusSeconds(1), handler.next());
     events.send(exit("c5", "c5", 2));
     assertEquals("exit c5 2 " + T0.plusSeconds(1), handler.next()); // nothing came between
+    events.send(new ContainerdEvent.ImageChange("sandboxd", T0, "/images/update", "localhost/app:1"));
+    assertEquals("image localhost/app:1", handler.next());
   }
 
   @Test
@@ -204,6 +207,11 @@ class ContainerdTaskEventsTest {
     @Override
     public void taskOomKilled(String containerId) {
       calls.add("oom " + containerId);
+    }
+
+    @Override
+    public void imageChanged(String name) {
+      calls.add("image " + name);
     }
 
     @Override
