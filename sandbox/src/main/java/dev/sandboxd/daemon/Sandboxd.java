@@ -169,7 +169,7 @@ public final class Sandboxd implements Callable<Integer> {
           new PauseSandboxController(runtime, pause, privileges, clock),
           containers,
           runtime,
-          new VolumeManager(paths.podsDir(), system),
+          new VolumeManager(paths.podsDir(), system, system),
           cgroups,
           new FilePodStore(Path.of(cfg.state())),
           paths,

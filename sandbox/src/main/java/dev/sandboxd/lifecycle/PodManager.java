@@ -230,7 +230,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     try {
       containers.createAndStart(new ContainerLaunch(entry.pod, c, role, cr.containerId(), record.sandboxId(),
           record.pausePid(), cgroups.taskPath(record.uid(), cr.containerId()),
-          volumes.binds(c, volumes.prepared(entry.pod)), volumes.etcFiles(entry.pod), Path.of(cr.logPath()),
+          volumes.binds(entry.pod, c, cr.containerId()), volumes.etcFiles(entry.pod), Path.of(cr.logPath()),
           entry.resources.container(c.name())));
     } catch (RuntimeException e) {
       if (failFast) {
@@ -431,6 +431,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
               : new Termination(START_ERROR_EXIT_CODE, "Unknown", cr.startedAt(), scheduler.now()));
       try {
         containers.remove(oldContainerId);
+        volumes.releaseContainer(entry.record.uid(), oldContainerId);
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "removing the ended run of " + name + " of " + entry.pod.fullName(), e);
       }
@@ -587,6 +588,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   private void removeContainers(PodEntry entry) {
     for (ContainerRecord c : entry.record.containers()) {
       containers.remove(c.containerId());
+      volumes.releaseContainer(entry.record.uid(), c.containerId());
       byContainerId.remove(c.containerId());
     }
   }
@@ -710,11 +712,14 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
               // id (runc may still know the old one), so the reconcile after the event stream
               // starts it afresh.
               containers.remove(c.containerId());
+              volumes.releaseContainer(record.uid(), c.containerId());
               entry.record = entry.record.withContainer(new ContainerRecord(c.name(), ids.get(), c.logPath(), null,
                   c.restartCount(), c.lastTermination(), c.backOff(), null, false));
             }
           }
           entry.record.containers().forEach(c -> byContainerId.put(c.containerId(), entry));
+          volumes.releaseContainersExcept(record.uid(), entry.record.containers().stream()
+              .map(ContainerRecord::containerId).collect(java.util.stream.Collectors.toSet()));
           store.save(entry.record);
           if (record.stage() == Stage.Ready) {
             // Probes live in memory: they start over for every container that still runs.
