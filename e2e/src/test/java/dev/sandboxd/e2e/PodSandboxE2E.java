@@ -310,4 +310,27 @@ class PodSandboxE2E {
       }
     }
   }
+
+  /** A pod name may have 253 characters, a hostname 63: kubelet cuts it, so must sandboxd. */
+  @Test
+  void aPodWithALongNameGetsItsHostnameCutTo63Characters() throws Exception {
+    String name = "a".repeat(61) + "-b" + "c".repeat(37);
+    node.run("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s}
+        spec:
+          terminationGracePeriodSeconds: 0
+          containers:
+          - {name: app, image: %s, command: [sleep, '3600']}
+        """.formatted(name, Node.BUSYBOX));
+    try {
+      assertEquals(100, name.length());
+      assertEquals("a".repeat(61) + "-b\n", node.exec(name, "app", "hostname").getStdout().toStringUtf8());
+      assertEquals("a".repeat(61) + "-b\n", node.exec(name, "app", "cat", "/etc/hostname").getStdout().toStringUtf8());
+      assertEquals(name, node.inspect(name).getMetadata().getName(), "the pod keeps its full name");
+    } finally {
+      node.removeForce(name);
+    }
+  }
 }

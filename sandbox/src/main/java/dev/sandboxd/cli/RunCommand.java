@@ -6,7 +6,6 @@ import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.ParsedPod;
 import dev.sandboxd.pod.PodManifests;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,13 +45,12 @@ final class RunCommand implements Callable<Integer> {
   private String read() throws IOException {
     if (file.equals("-")) {
       // One byte more than allowed, so the parser reports the size rather than a truncated manifest.
-      byte[] bytes = System.in.readNBytes((int) MAX_MANIFEST_BYTES + 1);
-      return new String(bytes, StandardCharsets.UTF_8);
+      return PodManifests.decodeUtf8(System.in.readNBytes((int) MAX_MANIFEST_BYTES + 1), "manifest");
     }
     Path path = Path.of(file);
     if (Files.size(path) > MAX_MANIFEST_BYTES) {
       throw SandboxdException.invalidArgument("%s: manifest is larger than %d bytes", file, MAX_MANIFEST_BYTES);
     }
-    return Files.readString(path);
+    return PodManifests.decodeUtf8(Files.readAllBytes(path), "manifest");
   }
 }

@@ -30,6 +30,7 @@ import dev.sandboxd.runtime.TaskEventFanOut;
 import dev.sandboxd.sandbox.PauseSandboxController;
 import dev.sandboxd.server.ImagesService;
 import dev.sandboxd.server.PodsService;
+import dev.sandboxd.server.Utf8Requests;
 import dev.sandboxd.state.FilePodStore;
 import dev.sandboxd.supervisor.ExecutorScheduler;
 import dev.sandboxd.supervisor.RestartBackOff;
@@ -138,7 +139,7 @@ public final class Sandboxd implements Callable<Integer> {
           PodManifests.withRandomUids(),
           sandboxes,
           containers,
-          new VolumeManager(paths.podsDir(), system),
+          new VolumeManager(paths.podsDir(), system, system),
           cgroups,
           new FilePodStore(Path.of(cfg.state())),
           paths,
@@ -223,8 +224,8 @@ public final class Sandboxd implements Callable<Integer> {
         .bossEventLoopGroup(new MultiThreadIoEventLoopGroup(1, daemonThreads("sandboxd-accept"), EpollIoHandler.newFactory()))
         .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(2, daemonThreads("sandboxd-io"), EpollIoHandler.newFactory()))
         .maxInboundMessageSize(8 << 20)
-        .addService(new PodsService(pods))
-        .addService(new ImagesService(images, spool))
+        .addService(Utf8Requests.guard(new PodsService(pods)))
+        .addService(Utf8Requests.guard(new ImagesService(images, spool)))
         .build()
         .start();
     // Only root and the socket's group may drive sandboxd.

@@ -146,6 +146,7 @@ final class ContainerSupervisor {
             : new Termination(START_ERROR_EXIT_CODE, "Unknown", cr.startedAt(), now));
     try {
       deps.containers().remove(oldContainerId);
+      deps.volumes().releaseContainer(entry.uid(), oldContainerId);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "removing the ended run of " + name + " of " + entry.fullName(), e);
     }

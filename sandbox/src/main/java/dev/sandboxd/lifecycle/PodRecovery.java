@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How sandboxd takes up what it left: at start-up, pods from their records (half-made and
@@ -115,11 +116,15 @@ final class PodRecovery {
         // A start cut short by the crash: clear what it left and give the container a new id
         // (runc may still know the old one), so the reconcile after the event stream starts it afresh.
         deps.containers().remove(c.containerId());
+        deps.volumes().releaseContainer(record.uid(), c.containerId());
         entry.tasks.remove(c.containerId());
         entry.record = entry.record.withContainer(c.withContainerId(deps.ids().get()));
       }
     }
     entry.record.containers().forEach(c -> registry.track(c.containerId(), entry));
+    // Staging mounts of runs the record no longer names (a crash between a restart's steps).
+    deps.volumes().releaseContainersExcept(record.uid(),
+        entry.record.containers().stream().map(ContainerRecord::containerId).collect(Collectors.toSet()));
     deps.store().save(entry.record);
     if (record.stage() == Stage.Ready) {
       // Probes live in memory: they start over for every container that still runs.

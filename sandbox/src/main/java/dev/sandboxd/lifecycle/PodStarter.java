@@ -135,7 +135,7 @@ final class PodStarter {
       int pid = deps.containers().createAndStart(new ContainerLaunch(entry.pod, c,
           entry.isInit(c) ? Labels.ROLE_INIT : Labels.ROLE_APP, cr.containerId(), entry.record.sandboxId(),
           entry.record.pausePid(), deps.cgroups().taskPath(uid, cr.containerId()),
-          deps.volumes().binds(c, deps.volumes().prepared(entry.pod)), deps.volumes().etcFiles(entry.pod),
+          deps.volumes().binds(entry.pod, c, cr.containerId()), deps.volumes().etcFiles(entry.pod),
           Path.of(cr.logPath()), entry.resources.container(c.name())));
       entry.tasks.put(cr.containerId(), new TaskInfo(cr.containerId(), pid, TaskStatus.Running, 0, Optional.empty()));
     } catch (RuntimeException e) {
@@ -154,6 +154,7 @@ final class PodStarter {
   void removeContainers(PodEntry entry) {
     for (ContainerRecord c : entry.record.containers()) {
       deps.containers().remove(c.containerId());
+      deps.volumes().releaseContainer(entry.uid(), c.containerId());
       entry.tasks.remove(c.containerId());
       registry.untrack(c.containerId());
     }

@@ -3,8 +3,6 @@ package dev.sandboxd.manifestdir;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.PodManifests;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -66,18 +64,10 @@ final class ManifestScanner {
     if (Files.size(path) > PodManifests.MAX_MANIFEST_BYTES) {
       throw SandboxdException.invalidArgument("manifest is larger than 1 MiB");
     }
-    String text = utf8(Files.readAllBytes(path));
+    String text = PodManifests.decodeUtf8(Files.readAllBytes(path), "manifest");
     String hash = sha256(manifests.withAnnotations(text, Map.of()));
     String manifest = manifests.withAnnotations(text, Map.of(StaticPod.SOURCE, file, StaticPod.HASH, hash));
     return new StaticPod(file, hash, manifests.parse(manifest, false).pod().fullName(), manifest);
-  }
-
-  private static String utf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw SandboxdException.invalidArgument("manifest is not UTF-8 text");
-    }
   }
 
   private static String sha256(String text) {

@@ -36,7 +36,7 @@ final class ManifestObject {
       throw invalid(path, "must be a mapping");
     }
     for (Map.Entry<String, JsonNode> entry : node.properties()) {
-      String field = entry.getKey();
+      String field = requireNoNul(path, entry.getKey());
       JsonNode value = entry.getValue();
       String reason = fields.refused().get(field);
       if (reason != null && !value.isNull()) {
@@ -48,6 +48,14 @@ final class ManifestObject {
       }
     }
     return new ManifestObject(path, node, fields, context);
+  }
+
+  /** A mapping's key, which error messages name; a NUL in it is refused before it gets there. */
+  private static String requireNoNul(String path, String key) {
+    if (key.indexOf('\0') >= 0) {
+      throw invalid(path, "keys must not contain a NUL character");
+    }
+    return key;
   }
 
   private static boolean asksForNothing(JsonNode value) {
@@ -161,7 +169,10 @@ final class ManifestObject {
   List<String> strings(String field) {
     List<String> strings = new ArrayList<>();
     for (JsonNode item : list(field, Integer.MAX_VALUE, "must be a list of strings")) {
-      strings.add(checkedString(path(field), item, "must be a list of strings"));
+      if (!item.isTextual()) {
+        throw invalid(path(field), "must be a list of strings");
+      }
+      strings.add(checkedString(path(field) + "[" + strings.size() + "]", item, "must be a list of strings"));
     }
     return strings;
   }
@@ -185,7 +196,8 @@ final class ManifestObject {
       throw invalid(path(field), "must be a mapping of resource names to quantities");
     }
     for (Map.Entry<String, JsonNode> entry : value.get().properties()) {
-      map.put(entry.getKey(), parseQuantity(path(field) + "[" + entry.getKey() + "]", entry.getValue()));
+      String key = requireNoNul(path(field), entry.getKey());
+      map.put(key, parseQuantity(path(field) + "[" + key + "]", entry.getValue()));
     }
     return map;
   }
@@ -206,7 +218,7 @@ final class ManifestObject {
       throw invalid(path(field), "must be a mapping of strings to strings");
     }
     for (Map.Entry<String, JsonNode> entry : value.get().properties()) {
-      String entryPath = path(field) + "[" + entry.getKey() + "]";
+      String entryPath = path(field) + "[" + requireNoNul(path(field), entry.getKey()) + "]";
       JsonNode v = entry.getValue();
       map.put(entry.getKey(), v.isNull() ? "" : checkedString(entryPath, v, "must be a string"));
     }
@@ -229,12 +241,19 @@ final class ManifestObject {
     return items;
   }
 
+  /**
+   * Every string of a manifest passes here. A NUL is refused in all of them: none can carry one
+   * to where they go (argv and environ, paths, hostnames, containerd labels, JSON for runc).
+   */
   private static String checkedString(String path, JsonNode value, String typeError) {
     if (!value.isTextual()) {
       throw invalid(path, typeError);
     }
     if (value.textValue().length() > MAX_STRING_CHARS) {
       throw invalid(path, "must be at most " + MAX_STRING_CHARS + " characters long");
+    }
+    if (value.textValue().indexOf('\0') >= 0) {
+      throw invalid(path, "must not contain a NUL character");
     }
     return value.textValue();
   }

@@ -19,6 +19,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -68,6 +73,29 @@ public final class PodManifests {
                 .streamReadConstraints(limits)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build());
+  }
+
+  /**
+   * Manifest bytes as text. Invalid UTF-8 is an input error naming where it is, never replaced
+   * (that would run something other than what was written) nor a decoder's bare exception.
+   *
+   * @param what names the text in the error ("manifest", a file name)
+   */
+  public static String decodeUtf8(byte[] bytes, String what) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    // UTF-8 never has more characters than bytes.
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      throw SandboxdException.invalidArgument("%s: is not UTF-8 text (invalid byte sequence at byte %d)", what, in.position());
+    }
+    return out.flip().toString();
   }
 
   /** Generates missing uids as random UUIDs. */

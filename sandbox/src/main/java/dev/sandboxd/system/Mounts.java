@@ -2,9 +2,10 @@ package dev.sandboxd.system;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
-/** Mount-table side effects sandboxd needs (tmpfs for memory-backed volumes). */
+/** Mount-table side effects sandboxd needs (tmpfs for memory-backed volumes, subPath staging mounts). */
 public interface Mounts {
 
   /** Mounts a tmpfs at target, limited to sizeBytes when given. */
@@ -14,4 +15,7 @@ public interface Mounts {
   void unmountIfMounted(Path target) throws IOException;
 
   boolean isMountPoint(Path path) throws IOException;
+
+  /** Every mount point at or below dir, the most recent mount first (the order to unmount them in). */
+  List<Path> mountPointsUnder(Path dir) throws IOException;
 }

@@ -8,29 +8,35 @@ import dev.sandboxd.pod.VolumeMount;
 import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import dev.sandboxd.system.Mounts;
+import dev.sandboxd.system.PathHandles;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Prepares a pod's volumes on the node and resolves each container's mounts to host paths.
  * emptyDirs live under {@code <root>/pods/<uid>/volumes/<name>} (tmpfs for medium Memory) and go
- * with the pod; hostPaths are the host's and are never deleted.
+ * with the pod; hostPaths are the host's and are never deleted. subPaths are bind-mounted by
+ * {@link SubPathMounts} onto {@code <root>/pods/<uid>/subpaths/<container id>/<mount index>},
+ * which runc then mounts into the container.
  */
 public final class VolumeManager {
   private final Path podsRoot;
   private final Mounts mounts;
+  private final SubPathMounts subPaths;
 
-  public VolumeManager(Path podsRoot, Mounts mounts) {
+  public VolumeManager(Path podsRoot, Mounts mounts, PathHandles handles) {
     this.podsRoot = podsRoot;
     this.mounts = mounts;
+    this.subPaths = new SubPathMounts(handles, mounts);
   }
 
   /** Where each volume of the pod lives on the node (what {@link #prepare} makes ready). */
@@ -70,24 +76,81 @@ public final class VolumeManager {
   }
 
   /**
-   * The bind mounts of one container, with subPaths resolved inside their volume. A subPath that
-   * (through symlinks) leaves its volume is refused.
+   * The bind mounts of one run of a container (containerId): a volume as prepared, a subPath
+   * staged by {@link SubPathMounts}. A subPath that leaves its volume is refused; on failure no
+   * staging mount of the run is left.
    */
-  public List<VolumeBind> binds(Container container, Map<String, Path> prepared) {
+  public List<VolumeBind> binds(Pod pod, Container container, String containerId) {
+    Map<String, Path> prepared = prepared(pod);
+    String uid = pod.metadata().uid();
+    // A run's id is new, but a crash may have left a staging directory under it.
+    releaseContainer(uid, containerId);
     List<VolumeBind> binds = new ArrayList<>();
-    for (VolumeMount mount : container.volumeMounts()) {
-      Path volumeRoot = prepared.get(mount.name());
-      if (volumeRoot == null) {
-        throw SandboxdException.invalidArgument(
-            "containers[%s].volumeMounts: unknown volume \"%s\"", container.name(), mount.name());
+    try {
+      for (int i = 0; i < container.volumeMounts().size(); i++) {
+        VolumeMount mount = container.volumeMounts().get(i);
+        Path volumeRoot = prepared.get(mount.name());
+        if (volumeRoot == null) {
+          throw SandboxdException.invalidArgument(
+              "containers[%s].volumeMounts: unknown volume \"%s\"", container.name(), mount.name());
+        }
+        Path source = volumeRoot;
+        if (mount.subPath().isPresent()) {
+          source = subPaths.stage(volumeRoot, mount.subPath().get(), stagingDir(uid, containerId).resolve(Integer.toString(i)),
+              "containers[" + container.name() + "].volumeMounts[" + i + "].subPath");
+        }
+        binds.add(new VolumeBind(source.toString(), mount.mountPath(), mount.readOnly()));
       }
-      Path source = volumeRoot;
-      if (mount.subPath().isPresent()) {
-        source = subPath(container, volumeRoot, mount.subPath().get());
+      return binds;
+    } catch (RuntimeException e) {
+      try {
+        releaseContainer(uid, containerId);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
       }
-      binds.add(new VolumeBind(source.toString(), mount.mountPath(), mount.readOnly()));
+      throw e;
     }
-    return binds;
+  }
+
+  /** Unmounts and deletes the subPath staging mounts of one run of a container (gone or going). Idempotent. */
+  public void releaseContainer(String podUid, String containerId) {
+    try {
+      subPaths.unmountAndDelete(podsRoot.resolve(podUid).resolve("subpaths").resolve(containerId));
+    } catch (IOException e) {
+      throw SandboxdException.internal("removing subPath mounts of container " + containerId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** After a crash: releases the staging mounts of every run of the pod but the current ones. */
+  public void releaseContainersExcept(String podUid, Set<String> currentIds) {
+    Path dir = podsRoot.resolve(podUid).resolve("subpaths");
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var runs = Files.list(dir)) {
+      for (Path run : (Iterable<Path>) runs::iterator) {
+        if (!currentIds.contains(run.getFileName().toString())) {
+          releaseContainer(podUid, run.getFileName().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw SandboxdException.internal("listing subPath mounts of pod " + podUid + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Only sandboxd may reach a staging path: nothing a container controls may lie on the way to it. */
+  private Path stagingDir(String podUid, String containerId) {
+    Path dir = podsRoot.resolve(podUid).resolve("subpaths").resolve(containerId);
+    try {
+      for (Path p : List.of(dir.getParent(), dir)) {
+        if (!Files.isDirectory(p)) {
+          Files.createDirectories(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw SandboxdException.internal("creating " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -130,44 +193,16 @@ public final class VolumeManager {
     return podsRoot.resolve(pod.metadata().uid()).resolve("etc");
   }
 
-  /** Unmounts and deletes the pod's emptyDirs. Safe to call again and on a half-made pod. */
+  /**
+   * Unmounts everything mounted below the pod's directory (memory emptyDirs, subPath staging
+   * mounts, also those a crash left), then deletes it. Safe to call again and on a half-made pod.
+   */
   public void cleanup(String podUid) throws IOException {
-    Path podDir = podsRoot.resolve(podUid);
-    Path volumes = podDir.resolve("volumes");
-    if (Files.isDirectory(volumes)) {
-      try (var dirs = Files.list(volumes)) {
-        for (Path dir : (Iterable<Path>) dirs::iterator) {
-          mounts.unmountIfMounted(dir);
-        }
-      }
-    }
-    FileTrees.deleteRecursively(podDir);
+    subPaths.unmountAndDelete(podsRoot.resolve(podUid));
   }
 
   private Path volumesDir(Pod pod) {
     return podsRoot.resolve(pod.metadata().uid()).resolve("volumes");
-  }
-
-  private static Path subPath(Container container, Path volumeRoot, String subPath) {
-    String field = "containers[" + container.name() + "].volumeMounts.subPath";
-    try {
-      Path root = volumeRoot.toRealPath();
-      Path candidate = root.resolve(subPath).normalize();
-      if (!candidate.startsWith(root)) {
-        throw SandboxdException.invalidArgument("%s: %s leaves its volume", field, subPath);
-      }
-      if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(root)) {
-        // Kubernetes creates a missing subPath as a directory.
-        Files.createDirectories(candidate);
-      }
-      Path real = candidate.toRealPath();
-      if (!real.startsWith(root)) {
-        throw SandboxdException.invalidArgument("%s: %s resolves outside its volume (to %s)", field, subPath, real);
-      }
-      return real;
-    } catch (IOException e) {
-      throw SandboxdException.invalidArgument("%s: %s: %s", field, subPath, e.getMessage());
-    }
   }
 
   /** The per-pod directory sandboxd owns on the node (volumes, logs, exec pipes). */

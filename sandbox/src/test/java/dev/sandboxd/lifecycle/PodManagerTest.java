@@ -24,8 +24,8 @@ import dev.sandboxd.state.PodRecord;
 import dev.sandboxd.state.PodStore;
 import dev.sandboxd.supervisor.ManualScheduler;
 import dev.sandboxd.supervisor.RestartBackOff;
-import dev.sandboxd.system.Mounts;
 import dev.sandboxd.spec.ProcessPrivileges;
+import dev.sandboxd.volume.FakeVolumeSystem;
 import dev.sandboxd.volume.VolumeManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +58,7 @@ class PodManagerTest {
   final ExecutorService workers = Executors.newCachedThreadPool();
   final ManualScheduler scheduler = new ManualScheduler(Instant.parse("2026-11-22T00:00:00Z"));
   final LifecycleEvents events = new LifecycleEvents();
+  final FakeVolumeSystem volumeSystem = new FakeVolumeSystem();
   PodManager pods;
 
   @BeforeEach
@@ -78,7 +79,7 @@ class PodManagerTest {
         new PodManifests(() -> "generated-" + ids.incrementAndGet()),
         new PauseSandboxController(runtime, new PauseImage(images, PAUSE), privileges, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)),
         new ContainerManager(runtime, images, path -> {}, privileges, workers, SandboxdMetrics.NONE),
-        new VolumeManager(root.resolve("pods"), new NoMounts()),
+        new VolumeManager(root.resolve("pods"), volumeSystem, volumeSystem),
         new Cgroup2Fs(cgroupFs, "/test", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)),
         store,
         new PodPaths(root),
@@ -413,6 +414,36 @@ class PodManagerTest {
   }
 
   @Test
+  void aSubPathIsStagedPerRunAndItsMountGoesWithTheRunThePodAndACrash() throws Exception {
+    String app = "{name: app, image: " + BUSYBOX + ", volumeMounts: [{name: data, mountPath: /d, subPath: d}]}";
+    pods.run(pod("sub", "Always", "", app).replace("containers:", "volumes: [{name: data, emptyDir: {}}]\n  containers:"), false);
+    String first = container("sub", "app").containerId();
+    Path staged = root.resolve("pods/uid-sub/subpaths/" + first + "/0");
+    assertEquals(root.resolve("pods/uid-sub/volumes/data/d").toString(), volumeSystem.mounted.get(staged));
+    assertTrue(new String(runtime.containers.get(first).specJson()).contains("\"source\":\"" + staged + "\""),
+        "runc is given the staging path");
+
+    exit(first, 1);
+    scheduler.advance(Duration.ZERO);
+    String second = container("sub", "app").containerId();
+    assertFalse(volumeSystem.mounted.containsKey(staged), "the ended run's staging mount is gone");
+    assertFalse(Files.exists(staged.getParent()));
+    assertTrue(volumeSystem.mounted.containsKey(root.resolve("pods/uid-sub/subpaths/" + second + "/0")));
+
+    // A crash between staging and recording leaves a run nobody knows: recovery sweeps it.
+    Path stray = Files.createDirectories(root.resolve("pods/uid-sub/subpaths/stray/0"));
+    volumeSystem.mounted.put(stray, "left by a crash");
+    PodManager restarted = newManager();
+    restarted.recover();
+    assertFalse(volumeSystem.mounted.containsKey(stray));
+    assertTrue(volumeSystem.mounted.containsKey(root.resolve("pods/uid-sub/subpaths/" + second + "/0")), "the running one stays");
+
+    restarted.remove("sub", true);
+    assertEquals(Map.of(), volumeSystem.mounted, "no staging mount after removal");
+    assertFalse(Files.exists(root.resolve("pods/uid-sub")));
+  }
+
+  @Test
   void onFailureLeavesASuccessAloneAndRestartsAFailure() {
     pods.run(pod("job", "OnFailure", "", c("ok") + ", " + c("bad")), false);
     exit(container("job", "ok").containerId(), 0);
@@ -693,18 +724,4 @@ class PodManagerTest {
   }
 
 
-  static final class NoMounts implements Mounts {
-    @Override
-    public void mountTmpfs(Path target, Optional<Long> sizeBytes) {
-      throw new UnsupportedOperationException("no memory volumes in these tests");
-    }
-
-    @Override
-    public void unmountIfMounted(Path target) {}
-
-    @Override
-    public boolean isMountPoint(Path path) {
-      return false;
-    }
-  }
 }

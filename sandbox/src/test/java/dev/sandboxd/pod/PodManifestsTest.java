@@ -417,6 +417,21 @@ class PodManifestsTest {
         Arguments.of("hugepages request below limit", podWithContainer("resources: {requests: {hugepages-2Mi: 2Mi}, limits: {hugepages-2Mi: 4Mi}}\n"), "spec.containers[0].resources.requests[hugepages-2Mi]: must equal the hugepages-2Mi limit of 4Mi"),
         Arguments.of("unsupported resource", podWithContainer("resources: {limits: {ephemeral-storage: 1Gi}}\n"), "spec.containers[0].resources.limits[ephemeral-storage]: resource \"ephemeral-storage\" cannot be enforced by sandboxd (supported: cpu, memory, hugepages-2Mi)"),
         Arguments.of("resources not a mapping", podWithContainer("resources: {limits: [cpu]}\n"), "spec.containers[0].resources.limits: must be a mapping of resource names to quantities"),
+        // a NUL reaches runc (argv, environ, paths, hostname) or containerd (labels) in every string
+        Arguments.of("NUL in an env value", podWithContainer("env: [{name: FOO, value: \"a\\0b\"}]\n"), "spec.containers[0].env[0].value: must not contain a NUL character"),
+        Arguments.of("NUL in command", podWithContainer("command: [sh, \"-c\\0\"]\n"), "spec.containers[0].command[1]: must not contain a NUL character"),
+        Arguments.of("NUL in args", podWithContainer("args: [\"\\0\"]\n"), "spec.containers[0].args[0]: must not contain a NUL character"),
+        Arguments.of("NUL in workingDir", podWithContainer("workingDir: \"/w\\0\"\n"), "spec.containers[0].workingDir: must not contain a NUL character"),
+        Arguments.of("NUL in image", podWithSpec("containers:\n- name: c\n  image: \"busybox\\0\"\n"), "spec.containers[0].image: must not contain a NUL character"),
+        Arguments.of("NUL in mountPath", withVolume("{name: v, mountPath: \"/m\\0\"}"), "spec.containers[0].volumeMounts[0].mountPath: must not contain a NUL character"),
+        Arguments.of("NUL in subPath", withVolume("{name: v, mountPath: /m, subPath: \"a\\0\"}"), "spec.containers[0].volumeMounts[0].subPath: must not contain a NUL character"),
+        Arguments.of("NUL in hostPath", podWithContainer("").replace("spec:\n", "spec:\n  volumes: [{name: v, hostPath: {path: \"/x\\0\"}}]\n"), "spec.volumes[0].hostPath.path: must not contain a NUL character"),
+        Arguments.of("NUL in hostname", podWithContainer("").replace("spec:\n", "spec:\n  hostname: \"h\\0\"\n"), "spec.hostname: must not contain a NUL character"),
+        Arguments.of("NUL in a label value", podWithContainer("").replace("name: p\n", "name: p\n  labels: {a: \"b\\0\"}\n"), "metadata.labels[a]: must not contain a NUL character"),
+        Arguments.of("NUL in an annotation value", podWithContainer("").replace("name: p\n", "name: p\n  annotations: {a: \"\\0\"}\n"), "metadata.annotations[a]: must not contain a NUL character"),
+        Arguments.of("NUL in an annotation key", podWithContainer("").replace("name: p\n", "name: p\n  annotations: {\"a\\0\": b}\n"), "metadata.annotations: keys must not contain a NUL character"),
+        Arguments.of("NUL in a field name", podWithContainer("").replace("name: p\n", "name: p\n  \"x\\0\": 1\n"), "metadata: keys must not contain a NUL character"),
+        Arguments.of("NUL in an exec probe", podWithContainer("livenessProbe: {exec: {command: [\"\\0\"]}}\n"), "spec.containers[0].livenessProbe.exec.command[0]: must not contain a NUL character"),
         Arguments.of("resource claims", podWithContainer("resources: {claims: [{name: gpu}]}\n"), "spec.containers[0].resources.claims: resource claims (dynamic resource allocation) are not supported"));
   }
 
@@ -493,5 +508,38 @@ class PodManifestsTest {
   void errorsAreInvalidArgument() {
     SandboxdException e = assertThrows(SandboxdException.class, () -> manifests.parse("kind: [", false));
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.code());
+  }
+
+  /** kubelet's truncatePodHostnameIfNeeded: at most 63 characters, no trailing '-' or '.'. */
+  static Stream<Arguments> hostnames() {
+    String a61 = "a".repeat(61);
+    return Stream.of(
+        Arguments.of("a short name is kept", "web-1", null, "web-1"),
+        Arguments.of("spec.hostname wins", "web-1", "db-0", "db-0"),
+        Arguments.of("63 characters are kept", "a".repeat(63), null, "a".repeat(63)),
+        Arguments.of("64 are cut to 63", "a".repeat(64), null, "a".repeat(63)),
+        Arguments.of("a trailing dot goes", a61 + "b.c", null, a61 + "b"),
+        Arguments.of("trailing dashes go", a61 + "--b", null, a61),
+        Arguments.of("253 characters", a61 + "-b." + "c".repeat(188), null, a61 + "-b"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostnames")
+  void theHostnameIsCutAsKubeletCutsIt(String name, String podName, String specHostname, String hostname) {
+    String spec = (specHostname == null ? "" : "hostname: " + specHostname + "\n") + "containers:\n- name: c\n  image: busybox\n";
+    Pod pod = parse(podWithSpec(spec).replace("name: p\n", "name: " + podName + "\n"));
+    assertEquals(podName, pod.metadata().name(), "the pod keeps its name");
+    assertEquals(hostname, pod.hostname());
+  }
+
+  @Test
+  void manifestBytesMustBeUtf8() {
+    assertEquals("name: ä", PodManifests.decodeUtf8("name: ä".getBytes(java.nio.charset.StandardCharsets.UTF_8), "manifest"));
+    byte[] latin1 = "name: \u00e4x".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    SandboxdException.InvalidArgument e = assertThrows(SandboxdException.InvalidArgument.class,
+        () -> PodManifests.decodeUtf8(latin1, "manifest"));
+    assertEquals("manifest: is not UTF-8 text (invalid byte sequence at byte 6)", e.getMessage());
+    assertThrows(SandboxdException.InvalidArgument.class,
+        () -> PodManifests.decodeUtf8(new byte[] {'a', (byte) 0xe2, (byte) 0x82}, "manifest"), "a sequence cut short at the end");
   }
 }
