@@ -7,13 +7,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.metrics.MetricsServer;
+import dev.sandboxd.podsecurity.PodSecurityLevel;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * sandboxd's settings. Precedence: flags over the config file over these defaults. The config
  * file is YAML with the same names in camelCase (containerdAddress, root, ...). An empty
- * manifestDir means no static pods; an empty metricsAddress, no metrics endpoint.
+ * manifestDir means no static pods; an empty metricsAddress, no metrics endpoint; an empty
+ * seccompProfileRoot, no Localhost seccomp profiles; an empty socketGroup leaves the socket's
+ * group as created.
  */
 public record DaemonConfig(
     String containerdAddress,
@@ -28,7 +31,22 @@ public record DaemonConfig(
     String manifestDir,
     Long podPidsLimit,
     ResourcePolicy.MissingController cgroupMissing,
-    String metricsAddress) {
+    String metricsAddress,
+    String seccompProfileRoot,
+    PodSecurityLevel podSecurity,
+    PodSecurityLevel manifestDirPodSecurity,
+    String socketGroup) {
+
+  /** pids.max of every pod where the pids controller exists, so that one pod cannot use up the node's pids. */
+  public static final long DEFAULT_POD_PIDS_LIMIT = 4096;
+
+  /** The settings before seccomp profiles, Pod Security levels and the socket group (these left unset). */
+  public DaemonConfig(String containerdAddress, String address, String root, String state, String namespace,
+      String pauseImage, String cgroupParent, String restartBackoff, String restartBackoffMax, String manifestDir,
+      Long podPidsLimit, ResourcePolicy.MissingController cgroupMissing, String metricsAddress) {
+    this(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent, restartBackoff, restartBackoffMax,
+        manifestDir, podPidsLimit, cgroupMissing, metricsAddress, null, null, null, null);
+  }
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -41,9 +59,13 @@ public record DaemonConfig(
       "10s",
       "300s",
       "",
-      0L,
+      DEFAULT_POD_PIDS_LIMIT,
       ResourcePolicy.MissingController.reject,
-      "127.0.0.1:9450");
+      "127.0.0.1:9450",
+      "",
+      PodSecurityLevel.privileged,
+      PodSecurityLevel.privileged,
+      "");
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -73,7 +95,11 @@ public record DaemonConfig(
         pick(other.manifestDir, manifestDir),
         pick(other.podPidsLimit, podPidsLimit),
         pick(other.cgroupMissing, cgroupMissing),
-        pick(other.metricsAddress, metricsAddress));
+        pick(other.metricsAddress, metricsAddress),
+        pick(other.seccompProfileRoot, seccompProfileRoot),
+        pick(other.podSecurity, podSecurity),
+        pick(other.manifestDirPodSecurity, manifestDirPodSecurity),
+        pick(other.socketGroup, socketGroup));
   }
 
   private static <T> T pick(T preferred, T fallback) {
@@ -101,6 +127,12 @@ public record DaemonConfig(
     }
     if (!manifestDir.isEmpty()) {
       requireAbsolute("manifest-dir", manifestDir);
+    }
+    if (!seccompProfileRoot.isEmpty()) {
+      requireAbsolute("seccomp-profile-root", seccompProfileRoot);
+    }
+    if (!socketGroup.isEmpty() && !socketGroup.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")) {
+      throw SandboxdException.invalidArgument("socket-group: \"%s\" is not a group name", socketGroup);
     }
     if (!metricsAddress.isEmpty()) {
       try {

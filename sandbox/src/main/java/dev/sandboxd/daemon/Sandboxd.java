@@ -1,10 +1,13 @@
 package dev.sandboxd.daemon;
 
+import dev.sandboxd.audit.AuditInterceptor;
+import dev.sandboxd.audit.PeerCredentialsNegotiator;
 import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageService;
 import dev.sandboxd.image.ContainerdImages;
+import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
@@ -19,6 +22,8 @@ import dev.sandboxd.monitoring.LifecycleMetrics;
 import dev.sandboxd.monitoring.PodSnapshots;
 import dev.sandboxd.monitoring.TimedPodLifecycle;
 import dev.sandboxd.pod.PodManifests;
+import dev.sandboxd.podsecurity.PodSecurityAdmission;
+import dev.sandboxd.podsecurity.PodSecurityLevel;
 import dev.sandboxd.probe.ContainerProbeRunner;
 import dev.sandboxd.probe.LinuxNetworkNamespaces;
 import dev.sandboxd.probe.NetnsExecutor;
@@ -27,6 +32,7 @@ import dev.sandboxd.probe.ProbeManager;
 import dev.sandboxd.runtime.ContainerdRuntime;
 import dev.sandboxd.runtime.ContainerdTaskEvents;
 import dev.sandboxd.sandbox.PauseSandboxController;
+import dev.sandboxd.seccomp.SeccompProfileRoot;
 import dev.sandboxd.server.ImagesService;
 import dev.sandboxd.server.PodsService;
 import dev.sandboxd.state.FilePodStore;
@@ -47,9 +53,13 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,7 +125,8 @@ public final class Sandboxd implements Callable<Integer> {
   @Option(names = "--manifest-dir", description = "runs every pod manifest in this directory as a static pod (default: none)")
   String manifestDir;
 
-  @Option(names = "--pod-pids-limit", description = "pids.max of every pod (0 or -1: none, the default); "
+  @Option(names = "--pod-pids-limit", description = "pids.max of every pod where the pids controller exists "
+      + "(default " + DaemonConfig.DEFAULT_POD_PIDS_LIMIT + "; 0 or -1: none); "
       + "the pod annotation " + ResourcePolicy.PIDS_LIMIT_ANNOTATION + " overrides it")
   Long podPidsLimit;
 
@@ -125,6 +136,19 @@ public final class Sandboxd implements Callable<Integer> {
 
   @Option(names = "--metrics-address", description = "host:port of the Prometheus endpoint, \"\" for none (default 127.0.0.1:9450)")
   String metricsAddress;
+
+  @Option(names = "--seccomp-profile-root", description = "directory of Localhost seccomp profiles (default: none)")
+  String seccompProfileRoot;
+
+  @Option(names = "--pod-security", description = "Pod Security Standards level enforced on pods run through the API: "
+      + "privileged (default: no checks), baseline or restricted")
+  PodSecurityLevel podSecurity;
+
+  @Option(names = "--manifest-dir-pod-security", description = "the level for static pods of --manifest-dir (default privileged)")
+  PodSecurityLevel manifestDirPodSecurity;
+
+  @Option(names = "--socket-group", description = "group owning the API socket (mode 0660), e.g. sandboxd (default: root's)")
+  String socketGroup;
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Sandboxd());
@@ -139,7 +163,8 @@ public final class Sandboxd implements Callable<Integer> {
     DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
     return base.overriddenBy(
             new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent,
-                restartBackoff, restartBackoffMax, manifestDir, podPidsLimit, cgroupMissing, metricsAddress))
+                restartBackoff, restartBackoffMax, manifestDir, podPidsLimit, cgroupMissing, metricsAddress,
+                seccompProfileRoot, podSecurity, manifestDirPodSecurity, socketGroup))
         .validated();
   }
 
@@ -163,7 +188,8 @@ public final class Sandboxd implements Callable<Integer> {
       ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageService(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
-      ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters);
+      ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters,
+          new SeccompProfileRoot(cfg.seccompProfileRoot().isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.seccompProfileRoot()))));
       PodManager pods = new PodManager(
           PodManifests.withRandomUids(),
           new PauseSandboxController(runtime, pause, privileges, clock),
@@ -196,14 +222,19 @@ public final class Sandboxd implements Callable<Integer> {
       Optional<MetricsServer> metricsServer = startMetrics(cfg.metricsAddress(), Path.of(cfg.state()), meters,
           () -> taskEvents.live() && runtime.client().isServing());
 
-      Server server = startServer(Path.of(cfg.address()), timedPods, images, Path.of(cfg.root()).resolve("spool"));
+      Server server = startServer(Path.of(cfg.address()),
+          PodSecurityAdmission.enforcing(timedPods, PodManifests.withRandomUids(), cfg.podSecurity(), "--pod-security"),
+          images, Path.of(cfg.root()).resolve("spool"), cfg.socketGroup());
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
           cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
       // ManifestDirectory logs its problems; the reporter is where the lifecycle event stream will hook in.
       Optional<ManifestDirectory> staticPods = cfg.manifestDir().isEmpty()
           ? Optional.empty()
           : Optional.of(ManifestDirectory.startOwnThread(
-              Path.of(cfg.manifestDir()), timedPods, PodManifests.withRandomUids(), clock, problem -> {}));
+              Path.of(cfg.manifestDir()),
+              PodSecurityAdmission.enforcing(
+                  timedPods, PodManifests.withRandomUids(), cfg.manifestDirPodSecurity(), "--manifest-dir-pod-security"),
+              PodManifests.withRandomUids(), clock, problem -> {}));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         staticPods.ifPresent(ManifestDirectory::close);
         metricsServer.ifPresent(MetricsServer::close);
@@ -242,8 +273,20 @@ public final class Sandboxd implements Callable<Integer> {
     return Optional.of(server);
   }
 
-  private static Server startServer(Path socket, PodLifecycle pods, ContainerdImages images, Path spool)
+  /**
+   * The API server: every connection's peer credentials are taken at connect and every mutating
+   * call is audited in the log. The socket is mode 0660, owned by socketGroup when one is set.
+   */
+  private static Server startServer(Path socket, PodLifecycle pods, ContainerdImages images, Path spool, String socketGroup)
       throws IOException {
+    Optional<GroupPrincipal> group = Optional.empty();
+    if (!socketGroup.isEmpty()) {
+      try {
+        group = Optional.of(socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(socketGroup));
+      } catch (UserPrincipalNotFoundException e) {
+        throw SandboxdException.invalidArgument("socket-group: no group \"%s\" on this machine", socketGroup);
+      }
+    }
     Files.createDirectories(socket.getParent());
     Files.deleteIfExists(socket);
     Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
@@ -253,12 +296,17 @@ public final class Sandboxd implements Callable<Integer> {
         .bossEventLoopGroup(new MultiThreadIoEventLoopGroup(1, daemonThreads("sandboxd-accept"), EpollIoHandler.newFactory()))
         .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(2, daemonThreads("sandboxd-io"), EpollIoHandler.newFactory()))
         .maxInboundMessageSize(8 << 20)
+        .protocolNegotiator(new PeerCredentialsNegotiator())
+        .intercept(new AuditInterceptor())
         .addService(new PodsService(pods))
         .addService(new ImagesService(images, spool))
         .build()
         .start();
     // Only root and the socket's group may drive sandboxd.
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+    if (group.isPresent()) {
+      Files.getFileAttributeView(socket, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group.get());
+    }
     return server;
   }
 
