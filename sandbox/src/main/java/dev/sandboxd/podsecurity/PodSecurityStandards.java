@@ -149,15 +149,8 @@ public final class PodSecurityStandards {
 
   private static Optional<Violation> runAsNonRoot(Pod pod, List<Container> containers) {
     Optional<Boolean> podLevel = pod.spec().securityContext().runAsNonRoot();
-    List<String> setters = new ArrayList<>();
-    if (podLevel.equals(Optional.of(false))) {
-      setters.add("pod");
-    }
-    List<String> explicit = containers.stream()
-        .filter(c -> c.securityContext().runAsNonRoot().equals(Optional.of(false))).map(Container::name).toList();
-    if (!explicit.isEmpty()) {
-      setters.add(containersNamed(explicit));
-    }
+    List<String> setters = setters(podLevel.equals(Optional.of(false)), containers,
+        c -> c.securityContext().runAsNonRoot().equals(Optional.of(false)));
     if (!setters.isEmpty()) {
       return Optional.of(new Violation("runAsNonRoot != true",
           String.join(" and ", setters) + " must not set securityContext.runAsNonRoot=false"));
@@ -172,15 +165,8 @@ public final class PodSecurityStandards {
   }
 
   private static Optional<Violation> runAsUser(Pod pod, List<Container> containers) {
-    List<String> setters = new ArrayList<>();
-    if (pod.spec().securityContext().runAsUser().equals(Optional.of(0L))) {
-      setters.add("pod");
-    }
-    List<String> bad = containers.stream()
-        .filter(c -> c.securityContext().runAsUser().equals(Optional.of(0L))).map(Container::name).toList();
-    if (!bad.isEmpty()) {
-      setters.add(containersNamed(bad));
-    }
+    List<String> setters = setters(pod.spec().securityContext().runAsUser().equals(Optional.of(0L)), containers,
+        c -> c.securityContext().runAsUser().equals(Optional.of(0L)));
     return setters.isEmpty() ? Optional.empty()
         : Optional.of(new Violation("runAsUser=0", String.join(" and ", setters) + " must not set runAsUser=0"));
   }
@@ -202,17 +188,23 @@ public final class PodSecurityStandards {
   /** Unconfined named at pod or container level; RuntimeDefault and Localhost are both fine. */
   private static Optional<Violation> explicitlyUnconfined(Pod pod, List<Container> containers) {
     Predicate<Optional<SeccompProfile>> unconfined = p -> p.map(s -> s.type() == SeccompProfile.Type.Unconfined).orElse(false);
-    List<String> setters = new ArrayList<>();
-    if (unconfined.test(pod.spec().securityContext().seccompProfile())) {
-      setters.add("pod");
-    }
-    List<String> bad = containers.stream()
-        .filter(c -> unconfined.test(c.securityContext().seccompProfile())).map(Container::name).toList();
-    if (!bad.isEmpty()) {
-      setters.add(containersNamed(bad));
-    }
+    List<String> setters = setters(unconfined.test(pod.spec().securityContext().seccompProfile()), containers,
+        c -> unconfined.test(c.securityContext().seccompProfile()));
     return setters.isEmpty() ? Optional.empty() : Optional.of(new Violation("seccompProfile",
         String.join(" and ", setters) + " must not set securityContext.seccompProfile.type to \"Unconfined\""));
+  }
+
+  /** Who set a forbidden value explicitly: "pod", "container \"a\"", or both joined by the caller with "and". */
+  private static List<String> setters(boolean podBad, List<Container> containers, Predicate<Container> bad) {
+    List<String> setters = new ArrayList<>();
+    if (podBad) {
+      setters.add("pod");
+    }
+    List<String> names = containers.stream().filter(bad).map(Container::name).toList();
+    if (!names.isEmpty()) {
+      setters.add(containersNamed(names));
+    }
+    return setters;
   }
 
   private static Optional<Violation> forContainers(
