@@ -62,7 +62,9 @@ public record PodResources(
     if (all.stream().anyMatch(c -> c.resources().limit(ResourceRequirements.MEMORY).isPresent())) {
       asked.put(CgroupLimits.MEMORY, "a memory limit");
     }
-    if (pidsLimit > 0) {
+    // The node's default is a safety net, skipped silently where there is no pids controller;
+    // a pod's own annotation is a request like a memory limit.
+    if (pidsLimit > 0 && pod.metadata().annotations().containsKey(ResourcePolicy.PIDS_LIMIT_ANNOTATION)) {
       asked.put(CgroupLimits.PIDS, "a pids limit of " + pidsLimit);
     }
     if (all.stream().anyMatch(c -> c.resources().limit(ResourceRequirements.HUGEPAGES_2MI).isPresent())) {

@@ -3,8 +3,10 @@ package dev.sandboxd.cgroup;
 /**
  * The node's settings for pod resources.
  *
- * @param podPidsLimit pids.max of every pod cgroup; 0 or less means none (a pod may override it
- *     with the annotation {@link #PIDS_LIMIT_ANNOTATION})
+ * @param podPidsLimit pids.max of every pod cgroup where the pids controller exists (left out
+ *     silently where it does not); 0 or less means none. A pod may override it with the
+ *     annotation {@link #PIDS_LIMIT_ANNOTATION}, which, like any limit a pod asks for, is refused
+ *     or warned about where the controller is missing
  * @param onMissingController what to do with a pod that asks for a limit whose cgroup controller
  *     this node does not offer
  * @param nodeMemoryBytes the node's memory, which Burstable containers' oom_score_adj is relative to

@@ -15,6 +15,7 @@ import dev.sandboxd.runtime.ContainerRuntime.TaskExit;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
 import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
 import dev.sandboxd.runtime.Labels;
+import dev.sandboxd.seccomp.SeccompProfileRoot;
 import dev.sandboxd.spec.ContainerSpecInputs;
 import dev.sandboxd.spec.OciSpecs;
 import dev.sandboxd.system.Fifos;
@@ -49,10 +50,19 @@ public final class ContainerManager {
   private final ProcessPrivileges privileges;
   private final ExecutorService ioThreads;
   private final SandboxdMetrics metrics;
+  private final SeccompProfileRoot seccompProfiles;
 
+  /** Without a seccomp profile root: Localhost profiles are refused. */
   public ContainerManager(
       ContainerRuntime runtime, ImageService images, Fifos fifos, ProcessPrivileges privileges, ExecutorService ioThreads,
       SandboxdMetrics metrics) {
+    this(runtime, images, fifos, privileges, ioThreads, metrics, new SeccompProfileRoot(Optional.empty()));
+  }
+
+  public ContainerManager(
+      ContainerRuntime runtime, ImageService images, Fifos fifos, ProcessPrivileges privileges, ExecutorService ioThreads,
+      SandboxdMetrics metrics, SeccompProfileRoot seccompProfiles) {
+    this.seccompProfiles = seccompProfiles;
     this.metrics = metrics;
     this.runtime = runtime;
     this.images = images;
@@ -77,7 +87,8 @@ public final class ContainerManager {
             launch.etcFiles(),
             privileges.boundingCapabilities(),
             privileges.oomScoreAdjFor(launch.resources().oomScoreAdj()),
-            launch.resources().limits()))
+            launch.resources().limits(),
+            seccompProfiles.forContainer(launch.pod(), launch.container())))
         .toJson();
     Map<String, String> labels = Map.of(
         Labels.POD, launch.pod().fullName(),

@@ -4,11 +4,13 @@ import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATH;
 import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATH_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.CGROUP_PATH;
 import static dev.sandboxd.daemon.SettingCheck.CONTAINERD_NAMESPACE;
+import static dev.sandboxd.daemon.SettingCheck.GROUP_NAME_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.HOST_PORT_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.LIMIT_OR_NONE;
 
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.podsecurity.PodSecurityLevel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -57,8 +59,9 @@ public record DaemonConfig(
         label = "DIR", check = ABSOLUTE_PATH_OR_EMPTY)
     String manifestDir,
 
-    @Setting(help = "pids.max of every pod (0 or -1: none); the pod annotation "
-        + ResourcePolicy.PIDS_LIMIT_ANNOTATION + " overrides it", defaultValue = "0", check = LIMIT_OR_NONE)
+    @Setting(help = "pids.max of every pod where the pids controller exists, so that one pod cannot use up the "
+        + "node's pids (0 or -1: none); the pod annotation " + ResourcePolicy.PIDS_LIMIT_ANNOTATION + " overrides it",
+        defaultValue = "4096", check = LIMIT_OR_NONE)
     long podPidsLimit,
 
     @Setting(help = "a pod asks for a limit whose cgroup controller is missing: reject it, "
@@ -67,7 +70,22 @@ public record DaemonConfig(
 
     @Setting(help = "host:port of the Prometheus endpoint; \"\": none; port 0: any free port",
         defaultValue = "127.0.0.1:9450", label = "HOST:PORT", check = HOST_PORT_OR_EMPTY)
-    String metricsAddress) {
+    String metricsAddress,
+
+    @Setting(help = "directory of Localhost seccomp profiles; \"\": none", defaultValue = "", label = "DIR",
+        check = ABSOLUTE_PATH_OR_EMPTY)
+    String seccompProfileRoot,
+
+    @Setting(help = "Pod Security Standards level enforced on pods run through the API: privileged (no checks), "
+        + "baseline or restricted", defaultValue = "privileged")
+    PodSecurityLevel podSecurity,
+
+    @Setting(help = "the Pod Security Standards level for static pods of --manifest-dir", defaultValue = "privileged")
+    PodSecurityLevel manifestDirPodSecurity,
+
+    @Setting(help = "group owning the API socket (mode 0660), e.g. sandboxd; \"\": root's", defaultValue = "",
+        label = "GROUP", check = GROUP_NAME_OR_EMPTY)
+    String socketGroup) {
 
   public static final DaemonConfig DEFAULTS = DaemonSettings.load(Optional.empty(), Map.of());
 

@@ -1,10 +1,13 @@
 package dev.sandboxd.daemon;
 
+import dev.sandboxd.audit.AuditInterceptor;
+import dev.sandboxd.audit.PeerCredentialsNegotiator;
 import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageStore;
 import dev.sandboxd.image.ContainerdImages;
+import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
@@ -19,6 +22,8 @@ import dev.sandboxd.monitoring.LifecycleMetrics;
 import dev.sandboxd.monitoring.PodSnapshots;
 import dev.sandboxd.monitoring.TimedPodLifecycle;
 import dev.sandboxd.pod.PodManifests;
+import dev.sandboxd.podsecurity.PodSecurityAdmission;
+import dev.sandboxd.podsecurity.PodSecurityLevel;
 import dev.sandboxd.probe.ContainerProbeRunner;
 import dev.sandboxd.probe.LinuxNetworkNamespaces;
 import dev.sandboxd.probe.NetnsExecutor;
@@ -28,6 +33,7 @@ import dev.sandboxd.runtime.ContainerdRuntime;
 import dev.sandboxd.runtime.ContainerdTaskEvents;
 import dev.sandboxd.runtime.TaskEventFanOut;
 import dev.sandboxd.sandbox.PauseSandboxController;
+import dev.sandboxd.seccomp.SeccompProfileRoot;
 import dev.sandboxd.server.ImagesService;
 import dev.sandboxd.server.PodsService;
 import dev.sandboxd.server.Utf8Requests;
@@ -49,9 +55,13 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,6 +103,7 @@ public final class Sandboxd implements Callable<Integer> {
   /** Set by picocli; the flags of the settings in DaemonConfig are registered on it (see commandLine). */
   @Spec CommandSpec spec;
 
+
   public static void main(String[] args) {
     CommandLine cli = commandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -133,7 +144,8 @@ public final class Sandboxd implements Callable<Integer> {
       ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageStore(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
-      ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters);
+      ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters,
+          new SeccompProfileRoot(cfg.seccompProfileRoot().isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.seccompProfileRoot()))));
       PauseSandboxController sandboxes = new PauseSandboxController(runtime, pause, privileges, clock);
       PodManager pods = new PodManager(
           PodManifests.withRandomUids(),
@@ -167,14 +179,19 @@ public final class Sandboxd implements Callable<Integer> {
       Optional<MetricsServer> metricsServer = startMetrics(cfg.metricsAddress(), Path.of(cfg.state()), meters,
           () -> taskEvents.live() && runtime.client().isServing());
 
-      Server server = startServer(Path.of(cfg.address()), timedPods, images, Path.of(cfg.root()).resolve("spool"));
+      Server server = startServer(Path.of(cfg.address()),
+          PodSecurityAdmission.enforcing(timedPods, PodManifests.withRandomUids(), cfg.podSecurity(), "--pod-security"),
+          images, Path.of(cfg.root()).resolve("spool"), cfg.socketGroup());
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
           cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
       // ManifestDirectory logs its problems; the reporter is where the lifecycle event stream will hook in.
       Optional<ManifestDirectory> staticPods = cfg.manifestDir().isEmpty()
           ? Optional.empty()
           : Optional.of(ManifestDirectory.startOwnThread(
-              Path.of(cfg.manifestDir()), timedPods, PodManifests.withRandomUids(), clock, problem -> {}));
+              Path.of(cfg.manifestDir()),
+              PodSecurityAdmission.enforcing(
+                  timedPods, PodManifests.withRandomUids(), cfg.manifestDirPodSecurity(), "--manifest-dir-pod-security"),
+              PodManifests.withRandomUids(), clock, problem -> {}));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         staticPods.ifPresent(ManifestDirectory::close);
         metricsServer.ifPresent(MetricsServer::close);
@@ -213,8 +230,20 @@ public final class Sandboxd implements Callable<Integer> {
     return Optional.of(server);
   }
 
-  private static Server startServer(Path socket, PodLifecycle pods, ContainerdImages images, Path spool)
+  /**
+   * The API server: every connection's peer credentials are taken at connect and every mutating
+   * call is audited in the log. The socket is mode 0660, owned by socketGroup when one is set.
+   */
+  private static Server startServer(Path socket, PodLifecycle pods, ContainerdImages images, Path spool, String socketGroup)
       throws IOException {
+    Optional<GroupPrincipal> group = Optional.empty();
+    if (!socketGroup.isEmpty()) {
+      try {
+        group = Optional.of(socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(socketGroup));
+      } catch (UserPrincipalNotFoundException e) {
+        throw SandboxdException.invalidArgument("socket-group: no group \"%s\" on this machine", socketGroup);
+      }
+    }
     Files.createDirectories(socket.getParent());
     Files.deleteIfExists(socket);
     Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
@@ -224,12 +253,17 @@ public final class Sandboxd implements Callable<Integer> {
         .bossEventLoopGroup(new MultiThreadIoEventLoopGroup(1, daemonThreads("sandboxd-accept"), EpollIoHandler.newFactory()))
         .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(2, daemonThreads("sandboxd-io"), EpollIoHandler.newFactory()))
         .maxInboundMessageSize(8 << 20)
+        .protocolNegotiator(new PeerCredentialsNegotiator())
+        .intercept(new AuditInterceptor())
         .addService(Utf8Requests.guard(new PodsService(pods)))
         .addService(Utf8Requests.guard(new ImagesService(images, spool)))
         .build()
         .start();
     // Only root and the socket's group may drive sandboxd.
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+    if (group.isPresent()) {
+      Files.getFileAttributeView(socket, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group.get());
+    }
     return server;
   }
 

@@ -23,6 +23,10 @@ enum SettingCheck {
       : Optional.of("is not a valid containerd namespace")),
   /** A limit where -1 and 0 mean none. */
   LIMIT_OR_NONE(value -> (Long) value >= -1 ? Optional.empty() : Optional.of("must be -1 or 0 (no limit) or positive")),
+  /** A group name as useradd allows it, or "" for none. */
+  GROUP_NAME_OR_EMPTY(value -> ((String) value).isEmpty() || ((String) value).matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
+      ? Optional.empty()
+      : Optional.of("is not a group name")),
   /** host:port, or "" for off. */
   HOST_PORT_OR_EMPTY(value -> {
     if (((String) value).isEmpty()) {

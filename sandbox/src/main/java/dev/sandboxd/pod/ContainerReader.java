@@ -45,7 +45,7 @@ final class ContainerReader {
   private static final FieldSet SECURITY_CONTEXT =
       FieldSet.of(
           "runAsUser", "runAsGroup", "runAsNonRoot", "readOnlyRootFilesystem", "privileged",
-          "allowPrivilegeEscalation", "capabilities");
+          "allowPrivilegeEscalation", "capabilities", "seccompProfile");
   private static final FieldSet CAPABILITIES = FieldSet.of("add", "drop");
   private static final FieldSet RESOURCES =
       FieldSet.of("requests", "limits")
@@ -229,7 +229,8 @@ final class ContainerReader {
         privileged,
         allowPrivilegeEscalation,
         add,
-        drop);
+        drop,
+        SeccompProfileReader.read(s));
   }
 
   /**

@@ -24,7 +24,7 @@ final class PodSpecReader {
           "shareProcessNamespace", "hostname", "securityContext", "dnsPolicy", "schedulerName",
           "enableServiceLinks");
   private static final FieldSet POD_SECURITY_CONTEXT =
-      FieldSet.of("runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups");
+      FieldSet.of("runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "seccompProfile");
   private static final FieldSet VOLUME = unsupportedSources(FieldSet.of("name", "hostPath", "emptyDir"));
   private static final FieldSet HOST_PATH = FieldSet.of("path", "type");
   private static final FieldSet EMPTY_DIR = FieldSet.of("medium", "sizeLimit");
@@ -168,6 +168,7 @@ final class PodSpecReader {
         s.integer("runAsUser", 0, ContainerReader.MAX_ID),
         s.integer("runAsGroup", 0, ContainerReader.MAX_ID),
         s.bool("runAsNonRoot"),
-        s.integers("supplementalGroups", 0, ContainerReader.MAX_ID));
+        s.integers("supplementalGroups", 0, ContainerReader.MAX_ID),
+        SeccompProfileReader.read(s));
   }
 }

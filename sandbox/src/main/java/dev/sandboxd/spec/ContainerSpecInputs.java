@@ -6,6 +6,7 @@ import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything an app or init container's spec depends on.
@@ -22,6 +23,8 @@ import java.util.Objects;
  *     OciSpecs#restrictOomScoreAdj})
  * @param limits the container's cgroup limits (linux.resources), only those whose controller the
  *     node has
+ * @param localhostSeccomp the profile file's content when the container's effective profile
+ *     ({@link OciSpecs#effectiveSeccompProfile}) is Localhost, read by the caller
  */
 public record ContainerSpecInputs(
     Pod pod,
@@ -35,7 +38,26 @@ public record ContainerSpecInputs(
     EtcFiles etcFiles,
     List<String> availableCapabilities,
     int oomScoreAdj,
-    CgroupLimits limits) {
+    CgroupLimits limits,
+    Optional<OciSpec.Seccomp> localhostSeccomp) {
+
+  /** Inputs of a container whose profile is not Localhost. */
+  public ContainerSpecInputs(
+      Pod pod,
+      Container container,
+      ImageConfig image,
+      String sandboxId,
+      int pausePid,
+      String cgroupsPath,
+      List<VolumeBind> volumeBinds,
+      String hostname,
+      EtcFiles etcFiles,
+      List<String> availableCapabilities,
+      int oomScoreAdj,
+      CgroupLimits limits) {
+    this(pod, container, image, sandboxId, pausePid, cgroupsPath, volumeBinds, hostname, etcFiles, availableCapabilities,
+        oomScoreAdj, limits, Optional.empty());
+  }
 
   public ContainerSpecInputs {
     Objects.requireNonNull(pod, "pod");
@@ -54,5 +76,6 @@ public record ContainerSpecInputs(
     Objects.requireNonNull(etcFiles, "etcFiles");
     availableCapabilities = List.copyOf(availableCapabilities);
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(localhostSeccomp, "localhostSeccomp");
   }
 }

@@ -7,6 +7,9 @@ final class LinuxDefaults {
 
   static final String ROOTFS = "rootfs";
 
+  /** The node's architecture as Java names it (amd64, aarch64, ...): which seccomp rules apply. */
+  static final String ARCH = System.getProperty("os.arch");
+
   static final String PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   static final String CGROUP_MOUNT = "/sys/fs/cgroup";

@@ -7,6 +7,7 @@ import dev.sandboxd.cgroup.ResourceMapping;
 import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
+import dev.sandboxd.pod.SeccompProfile;
 import dev.sandboxd.pod.SecurityContext;
 import dev.sandboxd.spec.OciSpec.Capabilities;
 import dev.sandboxd.spec.OciSpec.Linux;
@@ -82,7 +83,8 @@ public final class OciSpecs {
             in.cgroupsPath(),
             Resources.devicesOnly(LinuxDefaults.DEVICE_RULES),
             LinuxDefaults.MASKED_PATHS,
-            LinuxDefaults.READONLY_PATHS);
+            LinuxDefaults.READONLY_PATHS,
+            RuntimeDefaultSeccomp.profile(LinuxDefaults.ARCH, List.of()));
     // No cgroup mount: pause has no cgroup namespace and never looks at its cgroup (see cgroupMount).
     return new OciSpec(
         OciSpec.VERSION,
@@ -148,7 +150,8 @@ public final class OciSpecs {
             in.cgroupsPath(),
             resources(privileged ? LinuxDefaults.ALL_DEVICES : LinuxDefaults.DEVICE_RULES, in.limits()),
             privileged ? List.of() : LinuxDefaults.MASKED_PATHS,
-            privileged ? List.of() : LinuxDefaults.READONLY_PATHS);
+            privileged ? List.of() : LinuxDefaults.READONLY_PATHS,
+            seccomp(in, caps, privileged));
 
     Map<String, String> annotations =
         new HashMap<>(podAnnotations(pod.metadata().namespace(), pod.metadata().name(), pod.metadata().uid(), in.sandboxId(),
@@ -164,6 +167,35 @@ public final class OciSpecs {
         containerMounts(in.volumeBinds(), in.etcFiles(), privileged, readOnlyRoot),
         annotations,
         linux);
+  }
+
+  /**
+   * The profile a container runs under: its own securityContext.seccompProfile, else the pod's,
+   * else RuntimeDefault (sandboxd's default, as kubelet's --seccomp-default makes it).
+   */
+  public static SeccompProfile effectiveSeccompProfile(Pod pod, Container container) {
+    return container.securityContext().seccompProfile()
+        .or(() -> pod.spec().securityContext().seccompProfile())
+        .orElse(SeccompProfile.RUNTIME_DEFAULT);
+  }
+
+  /** Privileged containers run unconfined, as in Kubernetes, whatever profile they name. */
+  private static OciSpec.Seccomp seccomp(ContainerSpecInputs in, List<String> caps, boolean privileged) {
+    if (privileged) {
+      return null;
+    }
+    SeccompProfile profile = effectiveSeccompProfile(in.pod(), in.container());
+    switch (profile.type()) {
+      case Unconfined:
+        return null;
+      case Localhost:
+        return in.localhostSeccomp().orElseThrow(() -> new IllegalArgumentException(
+            "container " + in.container().name() + " asks for Localhost profile " + profile.localhostProfile().orElseThrow()
+                + " but the inputs do not hold it"));
+      default:
+        // The process's bounding set decides, as in containerd: CAP_SYS_ADMIN opens mount, unshare, ...
+        return RuntimeDefaultSeccomp.profile(LinuxDefaults.ARCH, caps);
+    }
   }
 
   /**

@@ -379,7 +379,6 @@ class PodManifestsTest {
         Arguments.of("privileged without escalation", podWithContainer("securityContext: {privileged: true, allowPrivilegeEscalation: false}\n"), "spec.containers[0].securityContext: cannot set allowPrivilegeEscalation to false and privileged to true"),
         Arguments.of("SYS_ADMIN without escalation", podWithContainer("securityContext: {allowPrivilegeEscalation: false, capabilities: {add: [SYS_ADMIN]}}\n"), "spec.containers[0].securityContext: cannot set allowPrivilegeEscalation to false and add CAP_SYS_ADMIN"),
         Arguments.of("runAsUser out of range", podWithContainer("securityContext: {runAsUser: 2147483648}\n"), "spec.containers[0].securityContext.runAsUser: must be between 0 and 2147483647, is 2147483648"),
-        Arguments.of("seccompProfile", podWithContainer("securityContext: {seccompProfile: {type: RuntimeDefault}}\n"), "spec.containers[0].securityContext.seccompProfile: unknown or unsupported field"),
         Arguments.of("bad containerPort", podWithContainer("ports: [{containerPort: 70000}]\n"), "spec.containers[0].ports[0].containerPort: must be between 1 and 65535, is 70000"),
         Arguments.of("missing containerPort", podWithContainer("ports: [{name: http}]\n"), "spec.containers[0].ports[0].containerPort: required"),
         Arguments.of("bad port protocol", podWithContainer("ports: [{containerPort: 80, protocol: HTTP}]\n"), "spec.containers[0].ports[0].protocol: must be one of TCP, UDP, SCTP; is \"HTTP\""),

@@ -727,7 +727,7 @@ class OciSpecsTest {
     assertEquals(SANDBOX_ID, json.path("annotations").path("io.containerd.runc.v2.group").asText());
 
     JsonNode linux = json.path("linux");
-    assertEquals(List.of("namespaces", "cgroupsPath", "resources", "maskedPaths", "readonlyPaths"), fieldNames(linux));
+    assertEquals(List.of("namespaces", "cgroupsPath", "resources", "maskedPaths", "readonlyPaths", "seccomp"), fieldNames(linux));
     assertEquals("pid", linux.path("namespaces").path(0).path("type").asText());
     assertEquals("/proc/4242/ns/pid", linux.path("namespaces").path(0).path("path").asText());
     assertEquals("mount", linux.path("namespaces").path(3).path("type").asText());

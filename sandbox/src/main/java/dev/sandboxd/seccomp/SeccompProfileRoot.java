@@ -1,0 +1,91 @@
+package dev.sandboxd.seccomp;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.pod.Container;
+import dev.sandboxd.pod.Pod;
+import dev.sandboxd.pod.SeccompProfile;
+import dev.sandboxd.spec.OciSpec;
+import dev.sandboxd.spec.OciSpecs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Localhost seccomp profiles: JSON files below --seccomp-profile-root, in the OCI runtime spec's
+ * linux.seccomp form (defaultAction, defaultErrnoRet, architectures, syscalls with names, action,
+ * errnoRet, args). A profile must stay below the root, also through symbolic links.
+ */
+public final class SeccompProfileRoot {
+  /** A profile is a list of rules; anything this large is a mistake, not a profile. */
+  static final long MAX_PROFILE_BYTES = 1 << 20;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final Optional<Path> root;
+
+  /** @param root empty when the node has no profile root: Localhost profiles are then refused */
+  public SeccompProfileRoot(Optional<Path> root) {
+    this.root = root.map(r -> r.toAbsolutePath().normalize());
+  }
+
+  /**
+   * The Localhost profile the container runs under, if its effective profile is one (and it is
+   * not privileged, which runs unconfined). InvalidArgument or FailedPrecondition naming the
+   * localhostProfile field when it cannot be used.
+   */
+  public Optional<OciSpec.Seccomp> forContainer(Pod pod, Container container) {
+    SeccompProfile profile = OciSpecs.effectiveSeccompProfile(pod, container);
+    if (profile.type() != SeccompProfile.Type.Localhost || container.securityContext().privileged().orElse(false)) {
+      return Optional.empty();
+    }
+    String field = fieldOf(pod, container) + ".seccompProfile.localhostProfile";
+    return Optional.of(load(field, profile.localhostProfile().orElseThrow()));
+  }
+
+  OciSpec.Seccomp load(String field, String relative) {
+    Path base = root.orElseThrow(() -> SandboxdException.failedPrecondition(
+        "%s: Localhost seccomp profiles need sandboxd's --seccomp-profile-root, which is not set", field));
+    Path file = base.resolve(relative).normalize();
+    if (!file.startsWith(base) || file.equals(base)) {
+      throw SandboxdException.invalidArgument("%s: \"%s\" is not below the seccomp profile root %s", field, relative, base);
+    }
+    try {
+      if (!file.toRealPath().startsWith(base.toRealPath())) {
+        throw SandboxdException.invalidArgument(
+            "%s: \"%s\" leads out of the seccomp profile root %s through a symbolic link", field, relative, base);
+      }
+      if (Files.size(file) > MAX_PROFILE_BYTES) {
+        throw SandboxdException.invalidArgument("%s: %s is larger than %d bytes", field, file, MAX_PROFILE_BYTES);
+      }
+      OciSpec.Seccomp seccomp = JSON.readValue(file.toFile(), OciSpec.Seccomp.class);
+      if (seccomp == null) {
+        throw SandboxdException.invalidArgument("%s: %s is empty", field, file);
+      }
+      return seccomp;
+    } catch (NoSuchFileException e) {
+      throw SandboxdException.failedPrecondition("%s: no profile %s on this node", field, file);
+    } catch (UnrecognizedPropertyException e) {
+      throw SandboxdException.invalidArgument(
+          "%s: %s: unknown field \"%s\" (profiles are OCI linux.seccomp JSON)", field, file, e.getPropertyName());
+    } catch (IOException | IllegalArgumentException | NullPointerException e) {
+      throw SandboxdException.invalidArgument("%s: %s is not a seccomp profile: %s", field, file, e.getMessage());
+    }
+  }
+
+  /** The securityContext that named the profile: the container's own, else the pod's. */
+  private static String fieldOf(Pod pod, Container container) {
+    if (container.securityContext().seccompProfile().isEmpty()) {
+      return "spec.securityContext";
+    }
+    int i = pod.spec().containers().indexOf(container);
+    return i >= 0
+        ? "spec.containers[" + i + "].securityContext"
+        : "spec.initContainers[" + pod.spec().initContainers().indexOf(container) + "].securityContext";
+  }
+}

@@ -1,0 +1,51 @@
+package dev.sandboxd.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.sandboxd.api.v1.ExecRequest;
+import dev.sandboxd.api.v1.Image;
+import dev.sandboxd.api.v1.ImportImageResponse;
+import dev.sandboxd.api.v1.ObjectMeta;
+import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodRef;
+import dev.sandboxd.api.v1.RunPodRequest;
+import dev.sandboxd.api.v1.RunPodResponse;
+import dev.sandboxd.api.v1.StopPodRequest;
+import io.grpc.Status;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AuditInterceptorTest {
+
+  @Test
+  void requestsNameThePodTheyReferTo() {
+    assertEquals(Optional.of("pod=default/web"),
+        AuditInterceptor.describe(StopPodRequest.newBuilder().setPod(PodRef.newBuilder().setRef("default/web")).build()));
+    assertEquals(Optional.of("pod=web container=app"), AuditInterceptor.describe(
+        ExecRequest.newBuilder().setPod(PodRef.newBuilder().setRef("web")).setContainer("app").addCommand("ls").build()));
+  }
+
+  @Test
+  void runIsNamedByThePodItReturns() {
+    assertEquals(Optional.empty(), AuditInterceptor.describe(RunPodRequest.newBuilder().setManifest("kind: Pod").build()));
+    RunPodResponse response = RunPodResponse.newBuilder()
+        .setPod(Pod.newBuilder().setMetadata(ObjectMeta.newBuilder().setNamespace("team").setName("web"))).build();
+    assertEquals(Optional.of("pod=team/web"), AuditInterceptor.describe(response));
+  }
+
+  @Test
+  void importsAreNamedByTheirImages() {
+    ImportImageResponse response = ImportImageResponse.newBuilder()
+        .addImages(Image.newBuilder().setName("a:1")).addImages(Image.newBuilder().setName("b:2")).build();
+    assertEquals(Optional.of("image=a:1,b:2"), AuditInterceptor.describe(response));
+  }
+
+  @Test
+  void oneLineWithWhoWhatWhichAndOutcome() {
+    assertEquals("audit: uid=1000 gid=100 pid=42 StopPod pod=web -> OK",
+        AuditInterceptor.line(Optional.of(new Peer(42, 1000, 100)), "StopPod", Optional.of("pod=web"), Status.OK));
+    assertEquals("audit: uid=? gid=? pid=? RunPod - -> INVALID_ARGUMENT: metadata.name: required",
+        AuditInterceptor.line(Optional.empty(), "RunPod", Optional.empty(),
+            Status.INVALID_ARGUMENT.withDescription("metadata.name: required")));
+  }
+}
