@@ -90,7 +90,7 @@ class DaemonConfigTest {
   @Test
   void helpListsEverySettingWithItsDefault() {
     String help = Sandboxd.commandLine(new Sandboxd()).getUsageMessage();
-    assertEquals(13, DaemonSettings.ALL.size());
+    assertEquals(DaemonConfig.class.getRecordComponents().length, DaemonSettings.ALL.size());
     for (DaemonSettings.Entry e : DaemonSettings.ALL) {
       String shown = e.setting().defaultValue().isEmpty() ? "\"\"" : e.setting().defaultValue();
       assertTrue(help.contains(e.flag() + "=" + e.label()), e.flag() + " missing from\n" + help);
