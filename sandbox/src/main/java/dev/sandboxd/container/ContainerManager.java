@@ -3,6 +3,7 @@ package dev.sandboxd.container;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxd.containerlog.ContainerLogs;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.lifecycle.ExecResult;
@@ -49,11 +50,13 @@ public final class ContainerManager {
   private final ProcessPrivileges privileges;
   private final ExecutorService ioThreads;
   private final SandboxdMetrics metrics;
+  private final ContainerLogs logs;
 
   public ContainerManager(
       ContainerRuntime runtime, ImageService images, Fifos fifos, ProcessPrivileges privileges, ExecutorService ioThreads,
-      SandboxdMetrics metrics) {
+      SandboxdMetrics metrics, ContainerLogs logs) {
     this.metrics = metrics;
+    this.logs = logs;
     this.runtime = runtime;
     this.images = images;
     this.fifos = fifos;
@@ -94,8 +97,7 @@ public final class ContainerManager {
           runtime.deleteContainer(id);
           runtime.removeSnapshot(id);
         });
-        Files.createDirectories(launch.logPath().getParent());
-        int pid = runtime.createTask(id, rootfs, launch.logPath().toUri().toString());
+        int pid = runtime.createTask(id, rootfs, logs.prepare(launch.logPath()));
         rollback.push("delete task", () -> killAndDelete(id));
         timer.succeeded();
         timer = new OperationTimer(metrics, Operation.CONTAINER_START);
@@ -103,9 +105,6 @@ public final class ContainerManager {
         timer.succeeded();
         rollback.commit();
         return pid;
-      } catch (IOException e) {
-        timer.failed();
-        throw rollback.failed(SandboxdException.internal("creating log directory of " + id + ": " + e.getMessage(), e));
       } catch (RuntimeException e) {
         timer.failed();
         throw rollback.failed(e);

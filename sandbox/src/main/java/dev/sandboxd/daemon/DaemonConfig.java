@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sandboxd.cgroup.ResourcePolicy;
+import dev.sandboxd.containerlog.LogRotation;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.metrics.MetricsServer;
+import dev.sandboxd.pod.Quantity;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -28,7 +30,9 @@ public record DaemonConfig(
     String manifestDir,
     Long podPidsLimit,
     ResourcePolicy.MissingController cgroupMissing,
-    String metricsAddress) {
+    String metricsAddress,
+    String containerLogMaxSize,
+    Integer containerLogMaxFiles) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -43,7 +47,9 @@ public record DaemonConfig(
       "",
       0L,
       ResourcePolicy.MissingController.reject,
-      "127.0.0.1:9450");
+      "127.0.0.1:9450",
+      "10Mi",
+      5);
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -73,7 +79,9 @@ public record DaemonConfig(
         pick(other.manifestDir, manifestDir),
         pick(other.podPidsLimit, podPidsLimit),
         pick(other.cgroupMissing, cgroupMissing),
-        pick(other.metricsAddress, metricsAddress));
+        pick(other.metricsAddress, metricsAddress),
+        pick(other.containerLogMaxSize, containerLogMaxSize),
+        pick(other.containerLogMaxFiles, containerLogMaxFiles));
   }
 
   private static <T> T pick(T preferred, T fallback) {
@@ -109,7 +117,19 @@ public record DaemonConfig(
         throw SandboxdException.invalidArgument("metrics-address: %s (want host:port, or \"\" for none)", e.getMessage());
       }
     }
+    logRotation();
     return this;
+  }
+
+  /** containerLogMaxSize (a quantity: 10Mi, 500Ki) and containerLogMaxFiles, checked. */
+  public LogRotation logRotation() {
+    long bytes;
+    try {
+      bytes = Quantity.parse(containerLogMaxSize).value();
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw SandboxdException.invalidArgument("container-log-max-size: %s", e.getMessage());
+    }
+    return new LogRotation(bytes, containerLogMaxFiles);
   }
 
   public long restartBackoffInitialMillis() {

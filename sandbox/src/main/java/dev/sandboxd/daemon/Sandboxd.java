@@ -4,6 +4,7 @@ import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageService;
+import dev.sandboxd.containerlog.ShimLoggerLogs;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.LifecycleEvents;
@@ -126,6 +127,13 @@ public final class Sandboxd implements Callable<Integer> {
   @Option(names = "--metrics-address", description = "host:port of the Prometheus endpoint, \"\" for none (default 127.0.0.1:9450)")
   String metricsAddress;
 
+  @Option(names = "--container-log-max-size", description = "a container run's log file is rotated before it passes this size "
+      + "(a quantity such as 10Mi; default 10Mi, at least 64Ki)")
+  String containerLogMaxSize;
+
+  @Option(names = "--container-log-max-files", description = "log files kept per container run, the live one included (default 5, at least 2)")
+  Integer containerLogMaxFiles;
+
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -139,7 +147,8 @@ public final class Sandboxd implements Callable<Integer> {
     DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
     return base.overriddenBy(
             new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent,
-                restartBackoff, restartBackoffMax, manifestDir, podPidsLimit, cgroupMissing, metricsAddress))
+                restartBackoff, restartBackoffMax, manifestDir, podPidsLimit, cgroupMissing, metricsAddress,
+                containerLogMaxSize, containerLogMaxFiles))
         .validated();
   }
 
@@ -163,7 +172,8 @@ public final class Sandboxd implements Callable<Integer> {
       ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageService(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
-      ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters);
+      ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters,
+          ShimLoggerLogs.install(paths.root().resolve("bin"), cfg.logRotation()));
       PodManager pods = new PodManager(
           PodManifests.withRandomUids(),
           new PauseSandboxController(runtime, pause, privileges, clock),

@@ -4,6 +4,7 @@ import dev.sandboxd.cgroup.PodCgroups;
 import dev.sandboxd.cgroup.PodResources;
 import dev.sandboxd.container.ContainerLaunch;
 import dev.sandboxd.container.ContainerManager;
+import dev.sandboxd.containerlog.ContainerLogReader;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.LifecycleEvent.Type;
 import dev.sandboxd.pod.Container;
@@ -73,7 +74,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   private final LifecycleEvents events;
   private final Supplier<String> ids;
   private final ExecutorService workers;
-  private final LogReader logs = new LogReader();
+  private final ContainerLogReader logs = new ContainerLogReader();
   private volatile ContainerProbes probes = ContainerProbes.NONE;
 
   /** Pods by uid; the entry's monitor serialises operations on that pod. */

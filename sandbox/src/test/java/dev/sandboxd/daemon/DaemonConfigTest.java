@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxd.containerlog.LogRotation;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,26 +39,26 @@ class DaemonConfigTest {
 
   @Test
   void backOffDurationsParseAndMustBeOrdered() {
-    DaemonConfig quick = DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "500ms", "2s", null, null, null, null)).validated();
+    DaemonConfig quick = DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "500ms", "2s", null, null, null, null, null, null)).validated();
     assertEquals(500, quick.restartBackoffInitialMillis());
     assertEquals(2000, quick.restartBackoffMaxMillis());
     assertEquals(300_000, DaemonConfig.DEFAULTS.restartBackoffMaxMillis());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "10 s", null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "10 s", null, null, null, null, null, null, null)).validated());
     assertTrue(e.getMessage().startsWith("restart-backoff:"), e.getMessage());
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "5m", "1m", null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "5m", "1m", null, null, null, null, null, null)).validated());
   }
 
   @Test
   void relativePathsAndBadNamespacesAreRefused() {
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null, null, null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null, null, null, null, null, null, null, null, null)).validated());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null, null, null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null, null, null, null, null, null, null, null, null)).validated());
     assertTrue(e.getMessage().startsWith("namespace:"), e.getMessage());
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b", null, null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b", null, null, null, null, null, null, null, null)).validated());
   }
 
   @Test
@@ -76,9 +77,32 @@ class DaemonConfigTest {
   @Test
   void metricsAddressIsHostPortOrEmpty() {
     assertEquals("127.0.0.1:9450", DaemonConfig.DEFAULTS.metricsAddress());
-    assertEquals("", DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "")).validated().metricsAddress());
+    assertEquals("", DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "", null, null)).validated().metricsAddress());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "9450")).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "9450", null, null)).validated());
     assertTrue(e.getMessage().startsWith("metrics-address:"), e.getMessage());
+  }
+
+  @Test
+  void containerLogRotationHasKubeletsDefaultsAndTakesQuantities() throws Exception {
+    assertEquals(new LogRotation(10 << 20, 5), DaemonConfig.DEFAULTS.validated().logRotation());
+    Sandboxd daemon = new Sandboxd();
+    new CommandLine(daemon).parseArgs("--container-log-max-size", "1Mi", "--container-log-max-files", "3");
+    assertEquals(new LogRotation(1 << 20, 3), daemon.effectiveConfig().logRotation());
+
+    Path file = dir.resolve("sandboxd.yaml");
+    Files.writeString(file, "containerLogMaxSize: 500Ki\ncontainerLogMaxFiles: 2\n");
+    assertEquals(new LogRotation(500 << 10, 2), DaemonConfig.read(file).validated().logRotation());
+  }
+
+  @Test
+  void badContainerLogSettingsAreNamed() {
+    for (String[] args : new String[][] {
+        {"--container-log-max-size", "10 MB"}, {"--container-log-max-size", "1Ki"}, {"--container-log-max-files", "1"}}) {
+      Sandboxd daemon = new Sandboxd();
+      new CommandLine(daemon).parseArgs(args);
+      SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, daemon::effectiveConfig);
+      assertTrue(e.getMessage().startsWith(args[0].substring(2) + ":"), e.getMessage());
+    }
   }
 }

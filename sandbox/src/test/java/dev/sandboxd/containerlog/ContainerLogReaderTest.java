@@ -1,0 +1,72 @@
+package dev.sandboxd.containerlog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContainerLogReaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void rotatedFilesAreReadOldestFirstThenTheLiveOne() throws Exception {
+    Path live = dir.resolve("0.log");
+    Files.writeString(dir.resolve("0.log.2"), record("one"));
+    Files.writeString(dir.resolve("0.log.1"), record("two"));
+    Files.writeString(live, record("three"));
+    Files.writeString(dir.resolve("1.log.1"), record("another run"));
+
+    assertEquals("one\ntwo\nthree\n", read(live, false, () -> false));
+  }
+
+  @Test
+  void aFollowerMovesOnToTheNewLiveFileWhenTheLoggerRotates() throws Exception {
+    Path live = dir.resolve("0.log");
+    Files.writeString(live, record("before"));
+    AtomicBoolean keepGoing = new AtomicBoolean(true);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CompletableFuture<Void> follower = CompletableFuture.runAsync(() -> {
+      try {
+        new ContainerLogReader().copy(live, out, true, keepGoing::get);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(300);
+    // The logger's rotation: the last records, close, rename, a new live file.
+    Files.writeString(live, record("last of the old file"), StandardOpenOption.APPEND);
+    Files.move(live, dir.resolve("0.log.1"));
+    Thread.sleep(150);
+    Files.writeString(live, record("first of the new file"));
+    Thread.sleep(300);
+    Files.writeString(live, record("later"), StandardOpenOption.APPEND);
+    Thread.sleep(300);
+    keepGoing.set(false);
+    follower.get(5, TimeUnit.SECONDS);
+
+    assertEquals("before\nlast of the old file\nfirst of the new file\nlater\n", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aMissingLogIsEmptyWithoutFollow() throws Exception {
+    assertEquals("", read(dir.resolve("0.log"), false, () -> true));
+  }
+
+  private static String read(Path live, boolean follow, java.util.function.BooleanSupplier keepGoing) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new ContainerLogReader().copy(live, out, follow, keepGoing);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static String record(String line) {
+    return "2026-12-02T00:46:48.909021102Z stdout F " + line + "\n";
+  }
+}
