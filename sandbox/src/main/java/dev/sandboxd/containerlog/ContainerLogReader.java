@@ -27,9 +27,11 @@ import java.util.regex.Pattern;
 public final class ContainerLogReader {
   private static final long FOLLOW_POLL_MILLIS = 100;
   private static final int BUFFER_BYTES = 32 * 1024;
+  /** How every record starts ("2026-12-02T00:46:48"), 9 standing for any digit. */
+  private static final String RECORD_START = "9999-99-99T99:99:99";
 
   public void copy(Path log, OutputStream rawOut, boolean follow, BooleanSupplier keepGoing) throws IOException {
-    OutputStream out = new CriLogDecoder(rawOut);
+    OutputStream out = writtenBeforeRotation(log) ? rawOut : new CriLogDecoder(rawOut);
     byte[] buffer = new byte[BUFFER_BYTES];
     for (Path rotated : rotatedOldestFirst(log)) {
       try (InputStream in = Files.newInputStream(rotated)) {
@@ -109,6 +111,33 @@ public final class ContainerLogReader {
     } catch (NoSuchFileException e) {
       return null;
     }
+  }
+
+  /**
+   * A run started by a sandboxd from before log rotation had its output appended as it came by
+   * the shim (a file:// URI), and keeps that log until it ends. Records start with their time;
+   * such a log (almost certainly) does not, and it is never rotated.
+   */
+  private static boolean writtenBeforeRotation(Path log) throws IOException {
+    byte[] start = new byte[RECORD_START.length()];
+    int n;
+    try (InputStream in = Files.newInputStream(log)) {
+      n = in.readNBytes(start, 0, start.length);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    return n > 0 && !startsLikeARecord(start, n) && rotatedOldestFirst(log).isEmpty();
+  }
+
+  private static boolean startsLikeARecord(byte[] start, int n) {
+    for (int i = 0; i < n; i++) {
+      char want = RECORD_START.charAt(i);
+      boolean ok = want == '9' ? start[i] >= '0' && start[i] <= '9' : start[i] == want;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static List<Path> rotatedOldestFirst(Path log) throws IOException {

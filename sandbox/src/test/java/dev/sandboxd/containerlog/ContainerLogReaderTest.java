@@ -56,6 +56,13 @@ class ContainerLogReaderTest {
   }
 
   @Test
+  void aLogWrittenBeforeRotationIsPrintedAsItIs() throws Exception {
+    Path live = dir.resolve("0.log");
+    Files.writeString(live, "plain output of a run started by an older sandboxd\nsecond line\n");
+    assertEquals("plain output of a run started by an older sandboxd\nsecond line\n", read(live, false, () -> false));
+  }
+
+  @Test
   void aMissingLogIsEmptyWithoutFollow() throws Exception {
     assertEquals("", read(dir.resolve("0.log"), false, () -> true));
   }
