@@ -59,16 +59,8 @@ class FlowControlledSenderTest {
 
   @Test
   void sendWaitsForRoomAndGoesOnWhenTheClientCatchesUp() throws Exception {
-    for (String m : List.of("a", "b", "c")) {
-      assertTrue(sender.send(m));
-    }
-    CompletableFuture<Boolean> fourth = CompletableFuture.supplyAsync(() -> {
-      try {
-        return sender.send("d");
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    fillTheQueue();
+    CompletableFuture<Boolean> fourth = sendInBackground("d");
     Thread.sleep(300);
     assertFalse(fourth.isDone(), "the producer waits while maxQueued messages wait for the client");
     assertEquals(List.of(), stream.sent());
@@ -82,16 +74,8 @@ class FlowControlledSenderTest {
 
   @Test
   void sendGivesUpWhenTheClientCancels() throws Exception {
-    for (String m : List.of("a", "b", "c")) {
-      sender.send(m);
-    }
-    CompletableFuture<Boolean> fourth = CompletableFuture.supplyAsync(() -> {
-      try {
-        return sender.send("d");
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    fillTheQueue();
+    CompletableFuture<Boolean> fourth = sendInBackground("d");
     Thread.sleep(100);
     stream.cancel();
 
@@ -102,18 +86,26 @@ class FlowControlledSenderTest {
 
   @Test
   void aProducerOnTheCallsOwnThreadSeesReadinessWithoutTheCallback() throws Exception {
+    fillTheQueue();
+    CompletableFuture<Boolean> fourth = sendInBackground("d");
+    stream.ready = true; // no on-ready callback: gRPC holds it back while the handler runs
+    assertTrue(fourth.get(5, TimeUnit.SECONDS));
+    assertEquals(List.of("a", "b", "c", "d"), stream.sent());
+  }
+
+  private void fillTheQueue() throws InterruptedException {
     for (String m : List.of("a", "b", "c")) {
-      sender.send(m);
+      assertTrue(sender.send(m));
     }
-    CompletableFuture<Boolean> fourth = CompletableFuture.supplyAsync(() -> {
+  }
+
+  private CompletableFuture<Boolean> sendInBackground(String message) {
+    return CompletableFuture.supplyAsync(() -> {
       try {
-        return sender.send("d");
+        return sender.send(message);
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);
       }
     });
-    stream.ready = true; // no on-ready callback: gRPC holds it back while the handler runs
-    assertTrue(fourth.get(5, TimeUnit.SECONDS));
-    assertEquals(List.of("a", "b", "c", "d"), stream.sent());
   }
 }
