@@ -19,10 +19,11 @@ import java.util.regex.Pattern;
 /**
  * Prints a container run's log as the container wrote it: the rotated files oldest first
  * (<log>.N ... <log>.1), then the live file; with follow, keeps printing what is appended while
- * keepGoing holds, moving on to the new live file when the logger rotates, then drains what is
- * left. A reader that falls more than a whole rotation behind skips what was rotated away.
- * Reads in small buffers into out, whose writes block while the client is slow, so memory stays
- * flat whatever the log's size.
+ * keepGoing holds, then drains what is left. Files are told apart by inode, not name, so a
+ * rotation while reading (the names shift) loses nothing: after a file, the reader goes on with
+ * the one rotated after it. Only a reader that falls behind by max-files rotations misses what
+ * was deleted meanwhile. Reads in small buffers into out, whose writes block while the client is
+ * slow, so memory stays flat whatever the log's size.
  */
 public final class ContainerLogReader {
   private static final long FOLLOW_POLL_MILLIS = 100;
@@ -33,56 +34,78 @@ public final class ContainerLogReader {
   public void copy(Path log, OutputStream rawOut, boolean follow, BooleanSupplier keepGoing) throws IOException {
     OutputStream out = writtenBeforeRotation(log) ? rawOut : new CriLogDecoder(rawOut);
     byte[] buffer = new byte[BUFFER_BYTES];
-    for (Path rotated : rotatedOldestFirst(log)) {
-      try (InputStream in = Files.newInputStream(rotated)) {
-        copyAvailable(in, out, buffer);
-      } catch (NoSuchFileException e) {
-        // Rotated away (or its pod removed) meanwhile.
-      }
-    }
-    out.flush();
-    if (!Files.exists(log) && !follow) {
-      return;
-    }
+    BooleanSupplier following = () -> follow && keepGoing.getAsBoolean();
+    // Without follow, the read ends with the file that was live when it began.
+    Object lastKey = follow ? null : fileKey(log);
+    Object done = null;
     while (true) {
-      if (!waitFor(log, keepGoing)) {
-        return;
-      }
-      try {
-        if (!copyLive(log, out, buffer, follow, keepGoing)) {
+      Opened file = openAfter(log, done);
+      if (file == null) {
+        if (!following.getAsBoolean()) {
           return;
         }
-      } catch (NoSuchFileException e) {
-        return; // removed together with its pod while being read
+        sleep(); // no log yet, or between a rotation's rename and the new file
+        continue;
       }
+      try (InputStream in = file.in()) {
+        while (true) {
+          copyAvailable(in, out, buffer);
+          out.flush();
+          boolean live = Objects.equals(file.key(), fileKey(log));
+          if (!live) {
+            // The logger closes a file before renaming it: what it holds now is all it will hold.
+            copyAvailable(in, out, buffer);
+            out.flush();
+            break;
+          }
+          if (file.key().equals(lastKey) || !following.getAsBoolean()) {
+            // One last read: the container may have written just before it stopped.
+            copyAvailable(in, out, buffer);
+            out.flush();
+            return;
+          }
+          sleep();
+        }
+      }
+      if (file.key().equals(lastKey)) {
+        return;
+      }
+      done = file.key();
     }
   }
 
-  /** Copies the live file; true when it was rotated and its successor is to be read next. */
-  private boolean copyLive(Path log, OutputStream out, byte[] buffer, boolean follow, BooleanSupplier keepGoing)
-      throws IOException {
-    Object key = fileKey(log);
-    try (InputStream in = Files.newInputStream(log)) {
-      if (!Objects.equals(key, fileKey(log))) {
-        return true; // rotated between the two looks: start again with the new one
+  private record Opened(InputStream in, Object key) {}
+
+  /**
+   * Opens the file rotated after the one whose key is done (the oldest there is when done is
+   * null, or is gone: every file left is newer); null when there is none yet.
+   */
+  private static Opened openAfter(Path log, Object done) throws IOException {
+    while (true) {
+      List<Path> chain = new ArrayList<>(rotatedOldestFirst(log));
+      chain.add(log);
+      List<Object> keys = new ArrayList<>();
+      for (Path p : chain) {
+        keys.add(fileKey(p));
       }
-      while (true) {
-        copyAvailable(in, out, buffer);
-        out.flush();
-        if (follow && keepGoing.getAsBoolean() && !Objects.equals(key, fileKey(log))) {
-          // The logger closes a file before renaming it: what it holds now is all it will hold.
-          copyAvailable(in, out, buffer);
-          out.flush();
-          return true;
-        }
-        if (!follow || !keepGoing.getAsBoolean()) {
-          // One last read: the container may have written just before it stopped.
-          copyAvailable(in, out, buffer);
-          out.flush();
-          return false;
-        }
-        sleep();
+      int next = done == null ? 0 : keys.indexOf(done) + 1;
+      while (next < chain.size() && keys.get(next) == null) {
+        next++;
       }
+      if (next >= chain.size()) {
+        return null;
+      }
+      Path path = chain.get(next);
+      InputStream in;
+      try {
+        in = Files.newInputStream(path);
+      } catch (NoSuchFileException e) {
+        continue; // renamed meanwhile: look again
+      }
+      if (keys.get(next).equals(fileKey(path))) {
+        return new Opened(in, keys.get(next));
+      }
+      in.close(); // another file has that name now: look again
     }
   }
 
@@ -91,17 +114,6 @@ public final class ContainerLogReader {
     while ((n = in.read(buffer)) > 0) {
       out.write(buffer, 0, n);
     }
-  }
-
-  /** Waits until the file exists; false when keepGoing stopped holding first. */
-  private boolean waitFor(Path log, BooleanSupplier keepGoing) throws IOException {
-    while (!Files.exists(log)) {
-      if (!keepGoing.getAsBoolean()) {
-        return false;
-      }
-      sleep();
-    }
-    return true;
   }
 
   /** The file's identity (device and inode), null when it is missing (between a rotation's rename and create). */
