@@ -3,6 +3,7 @@ package dev.sandboxd.container;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxd.containerlog.ContainerLogs;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.container.ExecResult;
@@ -20,7 +21,6 @@ import dev.sandboxd.spec.ContainerSpecInputs;
 import dev.sandboxd.spec.OciSpecs;
 import dev.sandboxd.system.Fifos;
 import dev.sandboxd.spec.ProcessPrivileges;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,7 +38,10 @@ import java.util.concurrent.TimeoutException;
 
 /** App and init containers of a running sandbox: create + start, stop, remove, exec. */
 public final class ContainerManager {
-  /** exec output beyond this is cut off; exec is for commands, not for copying files. */
+  /**
+   * exec output beyond this, on either stream, fails the exec with ResourceExhausted: exec is
+   * for commands, not for copying files, and its answer is one message.
+   */
   static final int MAX_EXEC_OUTPUT_BYTES = 16 << 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,19 +54,21 @@ public final class ContainerManager {
   private final ExecutorService ioThreads;
   private final SandboxdMetrics metrics;
   private final SeccompProfileRoot seccompProfiles;
+  private final ContainerLogs logs;
 
   /** Without a seccomp profile root: Localhost profiles are refused. */
   public ContainerManager(
       ContainerRuntime runtime, ImageService images, Fifos fifos, ProcessPrivileges privileges, ExecutorService ioThreads,
-      SandboxdMetrics metrics) {
-    this(runtime, images, fifos, privileges, ioThreads, metrics, new SeccompProfileRoot(Optional.empty()));
+      SandboxdMetrics metrics, ContainerLogs logs) {
+    this(runtime, images, fifos, privileges, ioThreads, metrics, new SeccompProfileRoot(Optional.empty()), logs);
   }
 
   public ContainerManager(
       ContainerRuntime runtime, ImageService images, Fifos fifos, ProcessPrivileges privileges, ExecutorService ioThreads,
-      SandboxdMetrics metrics, SeccompProfileRoot seccompProfiles) {
+      SandboxdMetrics metrics, SeccompProfileRoot seccompProfiles, ContainerLogs logs) {
     this.seccompProfiles = seccompProfiles;
     this.metrics = metrics;
+    this.logs = logs;
     this.runtime = runtime;
     this.images = images;
     this.fifos = fifos;
@@ -105,8 +110,7 @@ public final class ContainerManager {
           runtime.deleteContainer(id);
           runtime.removeSnapshot(id);
         });
-        Files.createDirectories(launch.logPath().getParent());
-        int pid = runtime.createTask(id, rootfs, launch.logPath().toUri().toString());
+        int pid = runtime.createTask(id, rootfs, logs.prepare(launch.logPath()));
         rollback.push("delete task", () -> killAndDelete(id));
         timer.succeeded();
         timer = new OperationTimer(metrics, Operation.CONTAINER_START);
@@ -114,9 +118,6 @@ public final class ContainerManager {
         timer.succeeded();
         rollback.commit();
         return pid;
-      } catch (IOException e) {
-        timer.failed();
-        throw rollback.failed(SandboxdException.internal("creating log directory of " + id + ": " + e.getMessage(), e));
       } catch (RuntimeException e) {
         timer.failed();
         throw rollback.failed(e);
@@ -205,8 +206,8 @@ public final class ContainerManager {
       fifos.create(stdout);
       fifos.create(stderr);
       // Readers first: the shim opens the write ends when the process starts.
-      CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> drain(stdout), ioThreads);
-      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> drain(stderr), ioThreads);
+      CompletableFuture<ExecOutput> out = CompletableFuture.supplyAsync(() -> drain("stdout", stdout), ioThreads);
+      CompletableFuture<ExecOutput> err = CompletableFuture.supplyAsync(() -> drain("stderr", stderr), ioThreads);
       byte[] process = execProcess(runtime.containerSpec(containerId), command);
       Optional<TaskExit> exit;
       try {
@@ -221,7 +222,9 @@ public final class ContainerManager {
         throw SandboxdException.deadlineExceeded(
             "exec in " + containerId + " did not finish within " + timeout.orElseThrow().toSeconds() + " s and was killed", null);
       }
-      return new ExecResult(collect(out), collect(err), exit.get().exitCode());
+      int exitCode = exit.get().exitCode();
+      return new ExecResult(collect(out).whole(containerId, MAX_EXEC_OUTPUT_BYTES, exitCode),
+          collect(err).whole(containerId, MAX_EXEC_OUTPUT_BYTES, exitCode), exitCode);
     } catch (IOException e) {
       throw SandboxdException.internal("exec in " + containerId + ": " + e.getMessage(), e);
     } finally {
@@ -255,17 +258,9 @@ public final class ContainerManager {
     return JSON.writeValueAsBytes(process);
   }
 
-  private static byte[] drain(Path fifo) {
+  private static ExecOutput drain(String stream, Path fifo) {
     try (InputStream in = Files.newInputStream(fifo)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] buffer = new byte[8192];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        if (out.size() < MAX_EXEC_OUTPUT_BYTES) {
-          out.write(buffer, 0, Math.min(n, MAX_EXEC_OUTPUT_BYTES - out.size()));
-        }
-      }
-      return out.toByteArray();
+      return ExecOutput.read(stream, in, MAX_EXEC_OUTPUT_BYTES);
     } catch (IOException e) {
       throw new IllegalStateException("reading " + fifo + ": " + e.getMessage(), e);
     }
@@ -280,7 +275,7 @@ public final class ContainerManager {
     }
   }
 
-  private static byte[] collect(CompletableFuture<byte[]> output) {
+  private static ExecOutput collect(CompletableFuture<ExecOutput> output) {
     try {
       return output.get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

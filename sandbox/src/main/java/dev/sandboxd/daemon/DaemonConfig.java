@@ -7,9 +7,12 @@ import static dev.sandboxd.daemon.SettingCheck.CONTAINERD_NAMESPACE;
 import static dev.sandboxd.daemon.SettingCheck.GROUP_NAME_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.HOST_PORT_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.LIMIT_OR_NONE;
+import static dev.sandboxd.daemon.SettingCheck.QUANTITY;
 
 import dev.sandboxd.cgroup.ResourcePolicy;
+import dev.sandboxd.containerlog.LogRotation;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.pod.Quantity;
 import dev.sandboxd.podsecurity.PodSecurityLevel;
 import java.time.Duration;
 import java.util.Map;
@@ -85,7 +88,14 @@ public record DaemonConfig(
 
     @Setting(help = "group owning the API socket (mode 0660), e.g. sandboxd; \"\": root's", defaultValue = "",
         label = "GROUP", check = GROUP_NAME_OR_EMPTY)
-    String socketGroup) {
+    String socketGroup,
+
+    @Setting(help = "a container run's log is rotated before it passes this size (a quantity, at least 64Ki), "
+        + "as kubelet's flag of the same name", defaultValue = "10Mi", label = "SIZE", check = QUANTITY)
+    String containerLogMaxSize,
+
+    @Setting(help = "log files kept per container run, the live one included (at least 2)", defaultValue = "5")
+    long containerLogMaxFiles) {
 
   public static final DaemonConfig DEFAULTS = DaemonSettings.load(Optional.empty(), Map.of());
 
@@ -95,5 +105,15 @@ public record DaemonConfig(
       throw SandboxdException.invalidArgument("restart-backoff: %d ms is longer than restart-backoff-max %d ms",
           restartBackoff.toMillis(), restartBackoffMax.toMillis());
     }
+    logRotation(containerLogMaxSize, containerLogMaxFiles);
+  }
+
+  /** How container logs rotate: containerLogMaxSize and containerLogMaxFiles. */
+  public LogRotation logRotation() {
+    return logRotation(containerLogMaxSize, containerLogMaxFiles);
+  }
+
+  private static LogRotation logRotation(String maxSize, long maxFiles) {
+    return new LogRotation(Quantity.parse(maxSize).value(), (int) Math.min(maxFiles, Integer.MAX_VALUE));
   }
 }

@@ -6,6 +6,7 @@ import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageStore;
+import dev.sandboxd.containerlog.ShimLoggerLogs;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.PauseImage;
@@ -104,6 +105,7 @@ public final class Sandboxd implements Callable<Integer> {
   @Spec CommandSpec spec;
 
 
+
   public static void main(String[] args) {
     CommandLine cli = commandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -145,7 +147,8 @@ public final class Sandboxd implements Callable<Integer> {
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
       PauseImage pause = new PauseImage(images, pauseRef);
       ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters,
-          new SeccompProfileRoot(cfg.seccompProfileRoot().isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.seccompProfileRoot()))));
+          new SeccompProfileRoot(cfg.seccompProfileRoot().isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.seccompProfileRoot()))),
+          ShimLoggerLogs.install(paths.root().resolve("bin"), cfg.logRotation()));
       PauseSandboxController sandboxes = new PauseSandboxController(runtime, pause, privileges, clock);
       PodManager pods = new PodManager(
           PodManifests.withRandomUids(),

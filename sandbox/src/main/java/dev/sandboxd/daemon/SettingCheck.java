@@ -1,6 +1,7 @@
 package dev.sandboxd.daemon;
 
 import dev.sandboxd.metrics.MetricsServer;
+import dev.sandboxd.pod.Quantity;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Function;
@@ -27,6 +28,15 @@ enum SettingCheck {
   GROUP_NAME_OR_EMPTY(value -> ((String) value).isEmpty() || ((String) value).matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
       ? Optional.empty()
       : Optional.of("is not a group name")),
+  /** A Kubernetes quantity such as 10Mi or 500Ki. */
+  QUANTITY(value -> {
+    try {
+      Quantity.parse((String) value);
+      return Optional.empty();
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return Optional.of("is not a quantity such as 10Mi (" + e.getMessage() + ")");
+    }
+  }),
   /** host:port, or "" for off. */
   HOST_PORT_OR_EMPTY(value -> {
     if (((String) value).isEmpty()) {

@@ -5,6 +5,7 @@ import dev.sandboxd.cgroup.PodCgroups;
 import dev.sandboxd.cgroup.PodResources;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.ContainerLogReader;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.ParsedPod;
@@ -43,7 +44,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   private final PodDependencies deps;
   private final DeferredProbes probes = new DeferredProbes();
   private final PodRegistry registry = new PodRegistry();
-  private final LogReader logs = new LogReader();
+  private final ContainerLogReader logs = new ContainerLogReader();
   private final PodStarter starter;
   private final ContainerSupervisor supervisor;
   private final PodTerminator terminator;

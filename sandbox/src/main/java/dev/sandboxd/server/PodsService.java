@@ -37,13 +37,25 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /** sandboxd.v1.Pods: checks the request's shape, calls {@link PodLifecycle}, maps the answer. */
 public final class PodsService extends PodsGrpc.PodsImplBase {
   private static final int LOG_CHUNK_BYTES = 32 * 1024;
+  /** Chunks of a log waiting for a slow client: the memory one reader may hold is this × 32 KiB. */
+  private static final int LOG_CHUNKS_QUEUED = 4;
+  /** The replayed past (LifecycleEvents keeps 1000) and a burst on top of it. */
+  private static final int EVENTS_QUEUED = 4096;
 
   private final PodLifecycle pods;
+  private final ExecutorService logReaders = Executors.newCachedThreadPool(runnable -> {
+    Thread t = new Thread(runnable, "sandboxd-logs");
+    t.setDaemon(true);
+    return t;
+  });
 
   public PodsService(PodLifecycle pods) {
     this.pods = pods;
@@ -105,19 +117,30 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
   @Override
   public void logs(LogsRequest request, StreamObserver<LogChunk> response) {
     ServerCallStreamObserver<LogChunk> stream = (ServerCallStreamObserver<LogChunk>) response;
+    FlowControlledSender<LogChunk> sender = new FlowControlledSender<>(stream, LOG_CHUNKS_QUEUED, () -> {});
+    String pod;
     try {
       requireName("container", request.getContainer());
-      OutputStream out = new ChunkingStream(stream);
-      pods.logs(ref(request.getPod()), request.getContainer(), request.getFollow(), out, () -> !stream.isCancelled());
-      out.flush();
-      if (!stream.isCancelled()) {
-        stream.onCompleted();
-      }
-    } catch (IOException e) {
-      fail(stream, SandboxdException.internal("reading log: " + e.getMessage(), e));
+      pod = ref(request.getPod());
     } catch (RuntimeException e) {
-      fail(stream, e);
+      sender.fail(e);
+      return;
     }
+    // Off the call's thread, so that gRPC can deliver the on-ready callbacks the sender waits for.
+    logReaders.execute(() -> {
+      try {
+        OutputStream out = new ChunkingStream(sender);
+        pods.logs(pod, request.getContainer(), request.getFollow(), out, () -> !stream.isCancelled());
+        out.flush();
+        sender.complete();
+      } catch (ClientGone e) {
+        // Nothing to tell anyone.
+      } catch (IOException e) {
+        sender.fail(SandboxdException.internal("reading log: " + e.getMessage(), e));
+      } catch (RuntimeException e) {
+        sender.fail(e);
+      }
+    });
   }
 
   @Override
@@ -145,23 +168,28 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
   public void events(EventsRequest request, StreamObserver<Event> response) {
     ServerCallStreamObserver<Event> stream = (ServerCallStreamObserver<Event>) response;
     LifecycleEvents feed = pods.events();
+    AtomicReference<Runnable> unsubscribe = new AtomicReference<>(() -> {});
+    FlowControlledSender<Event> sender = new FlowControlledSender<>(stream, EVENTS_QUEUED, () -> unsubscribe.get().run());
+    Supplier<RuntimeException> overflow = () -> SandboxdException.resourceExhausted(
+        "events: the client fell %d events behind and was dropped; follow again", EVENTS_QUEUED);
     if (!request.getFollow()) {
-      feed.recent().forEach(e -> stream.onNext(toProto(e)));
-      stream.onCompleted();
+      feed.recent().forEach(e -> sender.offer(toProto(e), overflow));
+      sender.complete();
       return;
     }
-    // Subscribe before replaying, so nothing falls between the two; the stream serialises sends.
+    // Subscribe before replaying, so nothing falls between the two; the lock keeps the order.
     Object lock = new Object();
-    Runnable unsubscribe = feed.subscribe(e -> {
+    unsubscribe.set(feed.subscribe(e -> {
       synchronized (lock) {
-        if (!stream.isCancelled()) {
-          stream.onNext(toProto(e));
-        }
+        sender.offer(toProto(e), overflow);
       }
-    });
-    stream.setOnCancelHandler(unsubscribe::run);
+    }));
+    if (stream.isCancelled()) {
+      unsubscribe.get().run();
+      return;
+    }
     synchronized (lock) {
-      feed.recent().forEach(e -> stream.onNext(toProto(e)));
+      feed.recent().forEach(e -> sender.offer(toProto(e), overflow));
     }
   }
 
@@ -231,21 +259,21 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
 
   /** Buffers log bytes into chunks so a chatty container does not become one message per line. */
   private static final class ChunkingStream extends OutputStream {
-    private final StreamObserver<LogChunk> stream;
+    private final FlowControlledSender<LogChunk> sender;
     private final byte[] buffer = new byte[LOG_CHUNK_BYTES];
     private int used;
 
-    ChunkingStream(StreamObserver<LogChunk> stream) {
-      this.stream = stream;
+    ChunkingStream(FlowControlledSender<LogChunk> sender) {
+      this.sender = sender;
     }
 
     @Override
-    public void write(int b) {
+    public void write(int b) throws IOException {
       write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
-    public void write(byte[] b, int off, int len) {
+    public void write(byte[] b, int off, int len) throws IOException {
       while (len > 0) {
         int n = Math.min(len, buffer.length - used);
         System.arraycopy(b, off, buffer, used, n);
@@ -258,12 +286,28 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
       }
     }
 
+    /** Blocks while the client is behind. */
     @Override
-    public void flush() {
-      if (used > 0) {
-        stream.onNext(LogChunk.newBuilder().setData(ByteString.copyFrom(buffer, 0, used)).build());
-        used = 0;
+    public void flush() throws IOException {
+      if (used == 0) {
+        return;
       }
+      try {
+        if (!sender.send(LogChunk.newBuilder().setData(ByteString.copyFrom(buffer, 0, used)).build())) {
+          throw new ClientGone();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ClientGone();
+      }
+      used = 0;
+    }
+  }
+
+  /** Stops reading a log nobody receives any more. */
+  private static final class ClientGone extends IOException {
+    ClientGone() {
+      super("the client went away");
     }
   }
 }

@@ -34,7 +34,7 @@ class ContainerManagerRollbackTest {
   private final FakeContainerRuntime runtime = new FakeContainerRuntime();
   private final ExecutorService io = Executors.newCachedThreadPool();
   private final ContainerManager containers = new ContainerManager(runtime, new StaticImages(), path -> {},
-      new ProcessPrivileges(List.of("CAP_CHOWN", "CAP_KILL"), 0), io, SandboxdMetrics.NONE);
+      new ProcessPrivileges(List.of("CAP_CHOWN", "CAP_KILL"), 0), io, SandboxdMetrics.NONE, log -> log.toUri().toString());
 
   @AfterEach
   void stopThreads() {

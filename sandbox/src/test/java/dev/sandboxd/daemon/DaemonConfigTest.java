@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxd.cgroup.ResourcePolicy;
+import dev.sandboxd.containerlog.LogRotation;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,5 +120,24 @@ class DaemonConfigTest {
     Sandboxd daemon = new Sandboxd();
     Sandboxd.commandLine(daemon).parseArgs(args);
     return daemon.effectiveConfig();
+  }
+
+  @Test
+  void containerLogRotationHasKubeletsDefaultsAndTakesQuantities() throws Exception {
+    assertEquals(new LogRotation(10 << 20, 5), DaemonConfig.DEFAULTS.logRotation());
+    assertEquals(new LogRotation(1 << 20, 3),
+        fromArgs("--container-log-max-size", "1Mi", "--container-log-max-files", "3").logRotation());
+    Path file = dir.resolve("logs.yaml");
+    Files.writeString(file, "containerLogMaxSize: 500Ki\ncontainerLogMaxFiles: 2\n");
+    assertEquals(new LogRotation(500 << 10, 2), fromArgs("--config", file.toString()).logRotation());
+  }
+
+  @Test
+  void badContainerLogSettingsAreNamed() {
+    for (String[] args : new String[][] {
+        {"--container-log-max-size", "10 MB"}, {"--container-log-max-size", "1Ki"}, {"--container-log-max-files", "1"}}) {
+      SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, () -> fromArgs(args));
+      assertTrue(e.getMessage().contains(args[0].substring(2)), e.getMessage());
+    }
   }
 }

@@ -78,7 +78,8 @@ class PodManagerTest {
     return new PodManager(
         new PodManifests(() -> "generated-" + ids.incrementAndGet()),
         new PauseSandboxController(runtime, new PauseImage(images, PAUSE), privileges, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)),
-        new ContainerManager(runtime, images, path -> {}, privileges, workers, SandboxdMetrics.NONE),
+        new ContainerManager(runtime, images, path -> {}, privileges, workers, SandboxdMetrics.NONE,
+            log -> log.toUri().toString()),
         new VolumeManager(root.resolve("pods"), volumeSystem, volumeSystem),
         new Cgroup2Fs(cgroupFs, "/test", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)),
         store,
