@@ -11,6 +11,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 public final class ContainerdConnection implements Containerd, AutoCloseable {
   // containerd's own send/receive limit (defaults.DefaultMaxRecvMsgSize).
   private static final int MAX_MESSAGE_SIZE = 16 << 20;
+  /** A health check answers at once or not at all: readiness probes must not wait a call timeout. */
+  static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
   private final ManagedChannel managed; // null in views: the owner closes it
   private final Channel deadlined; // managed channel + default deadline, no headers yet
@@ -109,7 +112,8 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
   @Override
   public boolean isServing() {
     try {
-      return HealthCheck.check(channel, options.callTimeout()) == HealthCheck.SERVING;
+      Duration timeout = options.callTimeout().compareTo(HEALTH_CHECK_TIMEOUT) < 0 ? options.callTimeout() : HEALTH_CHECK_TIMEOUT;
+      return HealthCheck.check(channel, timeout) == HealthCheck.SERVING;
     } catch (StatusRuntimeException e) {
       return false;
     }
