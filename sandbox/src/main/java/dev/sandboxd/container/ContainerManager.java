@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.system.PrivateFiles;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.lifecycle.ExecResult;
 import dev.sandboxd.lifecycle.Rollback;
@@ -94,7 +95,9 @@ public final class ContainerManager {
           runtime.deleteContainer(id);
           runtime.removeSnapshot(id);
         });
-        Files.createDirectories(launch.logPath().getParent());
+        // The shim appends to the log; made here first so that it is 0600 (the shim would make it 0644).
+        PrivateFiles.directories(launch.logPath().getParent());
+        PrivateFiles.createIfMissing(launch.logPath());
         int pid = runtime.createTask(id, rootfs, launch.logPath().toUri().toString());
         rollback.push("delete task", () -> killAndDelete(id));
         timer.succeeded();
@@ -171,7 +174,7 @@ public final class ContainerManager {
     Path stdout = execDir.resolve(execId + ".out");
     Path stderr = execDir.resolve(execId + ".err");
     try {
-      Files.createDirectories(execDir);
+      PrivateFiles.directories(execDir);
       fifos.create(stdout);
       fifos.create(stderr);
       // Readers first: the shim opens the write ends when the process starts.

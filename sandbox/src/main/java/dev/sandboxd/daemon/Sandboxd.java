@@ -34,6 +34,7 @@ import dev.sandboxd.supervisor.ExecutorScheduler;
 import dev.sandboxd.supervisor.RestartBackOff;
 import dev.sandboxd.supervisor.Scheduler;
 import dev.sandboxd.system.LinuxSystem;
+import dev.sandboxd.system.PrivateFiles;
 import dev.sandboxd.system.ProcessPrivileges;
 import dev.sandboxd.volume.VolumeManager;
 import io.grpc.Server;
@@ -46,6 +47,7 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -153,7 +155,9 @@ public final class Sandboxd implements Callable<Integer> {
     LinuxSystem system = new LinuxSystem();
     ProcessPrivileges privileges = ProcessPrivileges.ofThisProcess();
     PodPaths paths = new PodPaths(Path.of(cfg.root()));
-    Files.createDirectories(paths.podsDir());
+    // Pod volumes, logs and exec output are for root alone (emptyDirs below are 0777 for their pods).
+    PrivateFiles.directory(paths.root(), PrivateFiles.DIRECTORY);
+    PrivateFiles.directories(paths.podsDir());
 
     try (SandboxdMeters meters = new SandboxdMeters(VERSION);
         ContainerdRuntime runtime = ContainerdRuntime.connect(
@@ -236,7 +240,7 @@ public final class Sandboxd implements Callable<Integer> {
     Files.createDirectories(state);
     Path file = state.resolve("metrics.address");
     Path tmp = state.resolve("metrics.address.tmp");
-    Files.writeString(tmp, bound + "\n");
+    PrivateFiles.write(tmp, (bound + "\n").getBytes(StandardCharsets.UTF_8));
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     LOG.log(Level.INFO, "metrics on http://{0}/metrics", bound);
     return Optional.of(server);
@@ -259,6 +263,7 @@ public final class Sandboxd implements Callable<Integer> {
         .start();
     // Only root and the socket's group may drive sandboxd.
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+    PrivateFiles.allowSearch(socket.getParent());
     return server;
   }
 

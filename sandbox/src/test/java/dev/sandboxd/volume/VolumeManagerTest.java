@@ -14,6 +14,7 @@ import dev.sandboxd.spec.VolumeBind;
 import dev.sandboxd.system.Mounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,12 @@ class VolumeManagerTest {
     List<VolumeBind> binds = volumes.binds(c, prepared);
     assertEquals(new VolumeBind(root.resolve("pods/u1/volumes/scratch/logs/app").toString(), "/scratch", false), binds.get(0));
     assertTrue(Files.isDirectory(root.resolve("pods/u1/volumes/scratch/logs/app")), "subPath created");
+    // emptyDirs as kubelet makes them, so a non-root container can write; the pod's directories private
+    assertEquals("rwxrwxrwx", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("pods/u1/volumes/scratch"))));
+    assertEquals("rwxrwxrwx", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("pods/u1/volumes/mem"))));
+    for (String dir : List.of("pods/u1", "pods/u1/volumes")) {
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(dir))), dir);
+    }
     assertEquals(new VolumeBind(host.toString(), "/host", true), binds.get(2));
 
     volumes.cleanup("u1");
