@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.metrics.MetricsServer;
+import dev.sandboxd.pod.Quantity;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -28,7 +29,8 @@ public record DaemonConfig(
     String manifestDir,
     Long podPidsLimit,
     ResourcePolicy.MissingController cgroupMissing,
-    String metricsAddress) {
+    String metricsAddress,
+    String imageMaxUnpackedSize) {
 
   public static final DaemonConfig DEFAULTS = new DaemonConfig(
       "/run/containerd/containerd.sock",
@@ -43,7 +45,8 @@ public record DaemonConfig(
       "",
       0L,
       ResourcePolicy.MissingController.reject,
-      "127.0.0.1:9450");
+      "127.0.0.1:9450",
+      "10Gi");
 
   /** Reads a config file; unknown keys are errors that name the key. */
   public static DaemonConfig read(Path file) {
@@ -73,7 +76,8 @@ public record DaemonConfig(
         pick(other.manifestDir, manifestDir),
         pick(other.podPidsLimit, podPidsLimit),
         pick(other.cgroupMissing, cgroupMissing),
-        pick(other.metricsAddress, metricsAddress));
+        pick(other.metricsAddress, metricsAddress),
+        pick(other.imageMaxUnpackedSize, imageMaxUnpackedSize));
   }
 
   private static <T> T pick(T preferred, T fallback) {
@@ -109,7 +113,22 @@ public record DaemonConfig(
         throw SandboxdException.invalidArgument("metrics-address: %s (want host:port, or \"\" for none)", e.getMessage());
       }
     }
+    imageMaxUnpackedBytes();
     return this;
+  }
+
+  /** Most bytes one image import may unpack (a Kubernetes quantity such as 10Gi). */
+  public long imageMaxUnpackedBytes() {
+    try {
+      long bytes = Quantity.parse(imageMaxUnpackedSize).value();
+      if (bytes > 0) {
+        return bytes;
+      }
+    } catch (SandboxdException | IllegalArgumentException e) {
+      // not a quantity: said below, naming the setting
+    }
+    throw SandboxdException.invalidArgument(
+        "image-max-unpacked-size: \"%s\" is not a positive size such as 10Gi or 500Mi", imageMaxUnpackedSize);
   }
 
   public long restartBackoffInitialMillis() {

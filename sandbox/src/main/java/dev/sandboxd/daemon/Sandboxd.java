@@ -4,6 +4,7 @@ import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageService;
+import dev.sandboxd.containerd.image.ImageServiceOptions;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.LifecycleEvents;
@@ -57,6 +58,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -128,6 +130,9 @@ public final class Sandboxd implements Callable<Integer> {
   @Option(names = "--metrics-address", description = "host:port of the Prometheus endpoint, \"\" for none (default 127.0.0.1:9450)")
   String metricsAddress;
 
+  @Option(names = "--image-max-unpacked-size", description = "most an image import may unpack, e.g. 10Gi (the default) or 500Mi")
+  String imageMaxUnpackedSize;
+
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -141,7 +146,8 @@ public final class Sandboxd implements Callable<Integer> {
     DaemonConfig base = config != null ? DaemonConfig.read(config) : DaemonConfig.DEFAULTS;
     return base.overriddenBy(
             new DaemonConfig(containerdAddress, address, root, state, namespace, pauseImage, cgroupParent,
-                restartBackoff, restartBackoffMax, manifestDir, podPidsLimit, cgroupMissing, metricsAddress))
+                restartBackoff, restartBackoffMax, manifestDir, podPidsLimit, cgroupMissing, metricsAddress,
+                imageMaxUnpackedSize))
         .validated();
   }
 
@@ -164,8 +170,9 @@ public final class Sandboxd implements Callable<Integer> {
             Path.of(cfg.containerdAddress()), cfg.namespace(), new ContainerdCallMeter(meters))) {
       Cgroup2Fs cgroups = Cgroup2Fs.detect(cfg.cgroupParent(),
           new ResourcePolicy(cfg.podPidsLimit(), cfg.cgroupMissing(), nodeMemoryBytes()));
-      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageService(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
+      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageService(runtime.client(),
+          ImageServiceOptions.DEFAULTS.withMaxUnpackedSize(cfg.imageMaxUnpackedBytes())), Set.of(pauseRef));
       PauseImage pause = new PauseImage(images, pauseRef);
       ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters);
       PodManager pods = new PodManager(

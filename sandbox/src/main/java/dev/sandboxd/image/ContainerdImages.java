@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link ImageService} over containerd's image and content stores (shim-client's importer). */
@@ -25,16 +26,46 @@ public final class ContainerdImages implements ImageService {
    * manifest, config, snapshot). One small entry per image name ever run.
    */
   private final Map<String, ResolvedImage> resolved = new ConcurrentHashMap<>();
+  /** Names users may not import over nor remove: the node's pause image, which every pod needs. */
+  private final Set<String> reserved;
 
-  public ContainerdImages(Containerd client, dev.sandboxd.containerd.image.ImageService images) {
+  public ContainerdImages(Containerd client, dev.sandboxd.containerd.image.ImageService images, Set<String> reserved) {
     this.client = client;
     this.images = images;
+    this.reserved = Set.copyOf(reserved);
   }
 
   @Override
   public List<ImageSummary> importArchive(InputStream archive) {
+    return summaries(images.importArchive(archive, this::refuseReserved));
+  }
+
+  @Override
+  public List<ImageSummary> importOwn(InputStream archive) {
+    return summaries(images.importArchive(archive));
+  }
+
+  @Override
+  public void remove(String reference) {
+    refuseReserved(reference);
+    try {
+      images.remove(reference);
+    } finally {
+      resolved.remove(reference);
+    }
+  }
+
+  private void refuseReserved(String name) {
+    if (reserved.contains(name)) {
+      throw SandboxdException.failedPrecondition(
+          "image %s is this node's pause image, which every pod needs: it cannot be imported over or removed "
+              + "(sandboxd imports it itself; another pause image is set with --pause-image)", name);
+    }
+  }
+
+  private static List<ImageSummary> summaries(List<ImportedImage> imported) {
     List<ImageSummary> out = new ArrayList<>();
-    for (ImportedImage image : images.importArchive(archive)) {
+    for (ImportedImage image : imported) {
       out.add(new ImageSummary(image.name(), image.target().digest(), image.target().size()));
     }
     return out;

@@ -38,26 +38,26 @@ class DaemonConfigTest {
 
   @Test
   void backOffDurationsParseAndMustBeOrdered() {
-    DaemonConfig quick = DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "500ms", "2s", null, null, null, null)).validated();
+    DaemonConfig quick = DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "500ms", "2s", null, null, null, null, null)).validated();
     assertEquals(500, quick.restartBackoffInitialMillis());
     assertEquals(2000, quick.restartBackoffMaxMillis());
     assertEquals(300_000, DaemonConfig.DEFAULTS.restartBackoffMaxMillis());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "10 s", null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "10 s", null, null, null, null, null, null)).validated());
     assertTrue(e.getMessage().startsWith("restart-backoff:"), e.getMessage());
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "5m", "1m", null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, "5m", "1m", null, null, null, null, null)).validated());
   }
 
   @Test
   void relativePathsAndBadNamespacesAreRefused() {
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null, null, null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, "relative", null, null, null, null, null, null, null, null, null, null, null)).validated());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null, null, null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, "bad ns", null, null, null, null, null, null, null, null, null)).validated());
     assertTrue(e.getMessage().startsWith("namespace:"), e.getMessage());
     assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b", null, null, null, null, null, null)).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, "/a/../b", null, null, null, null, null, null, null)).validated());
   }
 
   @Test
@@ -76,9 +76,21 @@ class DaemonConfigTest {
   @Test
   void metricsAddressIsHostPortOrEmpty() {
     assertEquals("127.0.0.1:9450", DaemonConfig.DEFAULTS.metricsAddress());
-    assertEquals("", DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "")).validated().metricsAddress());
+    assertEquals("", DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "", null)).validated().metricsAddress());
     SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "9450")).validated());
+        () -> DaemonConfig.DEFAULTS.overriddenBy(new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, "9450", null)).validated());
     assertTrue(e.getMessage().startsWith("metrics-address:"), e.getMessage());
+  }
+
+  @Test
+  void imageMaxUnpackedSizeIsAQuantity() {
+    assertEquals(10L << 30, DaemonConfig.DEFAULTS.validated().imageMaxUnpackedBytes());
+    assertEquals(500L << 20, DaemonConfig.DEFAULTS.overriddenBy(
+        new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, "500Mi")).validated().imageMaxUnpackedBytes());
+    for (String bad : new String[] {"0", "-1Gi", "lots"}) {
+      SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class, () -> DaemonConfig.DEFAULTS.overriddenBy(
+          new DaemonConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, bad)).validated());
+      assertTrue(e.getMessage().startsWith("image-max-unpacked-size:"), e.getMessage());
+    }
   }
 }
