@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxd.cli.Sandboxctl;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** sandboxctl while containerd is down, and for a user who may not use the socket: quick one-line errors. */
@@ -34,26 +31,26 @@ class ContainerdDownE2E {
       Thread.sleep(6_000);
 
       for (List<String> command : List.of(List.of("image", "ls"), List.of("ps"), List.of("inspect", "quiet"))) {
-        Cli r = sandboxctl(node, command);
-        assertTrue(r.took.compareTo(Duration.ofSeconds(5)) < 0, command + " took " + r.took);
-        if (r.code == 0 && !command.get(0).equals("image")) {
+        Node.Cli r = node.sandboxctl(command.toArray(String[]::new));
+        assertTrue(r.took().compareTo(Duration.ofSeconds(5)) < 0, command + " took " + r.took());
+        if (r.code() == 0 && !command.get(0).equals("image")) {
           continue; // status reads may be answered from sandboxd's memory; they must not wait either way
         }
-        assertEquals(1, r.code, command + ": " + r.err);
-        assertEquals(1, r.err.strip().lines().count(), command + " printed more than one line: " + r.err);
-        assertTrue(r.err.contains("containerd is not answering at " + socket), command + ": " + r.err);
+        assertEquals(1, r.code(), command + ": " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), command + " printed more than one line: " + r.err());
+        assertTrue(r.err().contains("containerd is not answering at " + socket), command + ": " + r.err());
       }
 
       Node.Result start = Node.Command.run(Node.REPO.resolve("hack/node").toString(), "start-containerd", "--dir", node.dir.toString());
       assertEquals(0, start.exitCode(), start.stderr());
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      Cli ps = sandboxctl(node, List.of("ps"));
-      while (ps.code != 0 && System.nanoTime() < deadline) {
+      Node.Cli ps = node.sandboxctl("ps");
+      while (ps.code() != 0 && System.nanoTime() < deadline) {
         Thread.sleep(500);
-        ps = sandboxctl(node, List.of("ps"));
+        ps = node.sandboxctl("ps");
       }
-      assertEquals(0, ps.code, ps.err);
-      assertTrue(ps.out.contains("quiet"), ps.out);
+      assertEquals(0, ps.code(), ps.err());
+      assertTrue(ps.out().contains("quiet"), ps.out());
     }
   }
 
@@ -68,17 +65,5 @@ class ContainerdDownE2E {
       assertFalse(r.stderr().contains("is sandboxd running"), r.stderr());
       assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
     }
-  }
-
-  private record Cli(int code, String out, String err, Duration took) {}
-
-  private static Cli sandboxctl(Node node, List<String> command) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] args = Stream.concat(Stream.of("--address", node.sandboxdAddress()), command.stream())
-        .toArray(String[]::new);
-    long t0 = System.nanoTime();
-    int code = Sandboxctl.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Cli(code, out.toString(), err.toString(), Duration.ofNanos(System.nanoTime() - t0));
   }
 }

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sandboxd.cli.Sandboxctl;
 import dev.sandboxd.image.PauseImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,10 +37,10 @@ class ImageGuardsE2E {
     assertTrue(bomb.tar().length < 1 << 20, "archive of " + bomb.tar().length + " bytes");
     String snapshotsBefore = node.ctr("snapshots", "ls").stdout();
 
-    Cli r = sandboxctl("image", "import", write(bomb.tar()).toString());
+    Node.Cli r = node.sandboxctl("image", "import", write(bomb.tar()).toString());
 
-    assertEquals(1, r.code, r.err);
-    assertTrue(r.err.contains("limit of 16777216 bytes (image-max-unpacked-size)"), r.err);
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("limit of 16777216 bytes (image-max-unpacked-size)"), r.err());
     assertFalse(node.ctr("images", "ls", "-q").stdout().contains("zeros"));
     assertEquals(snapshotsBefore, node.ctr("snapshots", "ls").stdout());
     String content = node.ctr("content", "ls", "-q").stdout();
@@ -57,10 +53,10 @@ class ImageGuardsE2E {
   void anArchiveNamingThePauseImageIsRefusedAndPodsStillStart() throws Exception {
     String pause = PauseImage.embeddedReference();
     OciTestArchive.Built impostor = OciTestArchive.busybox(Node.REPO.resolve(".cache/root/bin/busybox"), pause, "impostor", "x");
-    Cli r = sandboxctl("image", "import", write(impostor.tar()).toString());
-    assertEquals(1, r.code, r.err);
-    assertTrue(r.err.contains(pause) && r.err.contains("pause image"), r.err);
-    assertEquals(1, sandboxctl("image", "rm", pause).code);
+    Node.Cli r = node.sandboxctl("image", "import", write(impostor.tar()).toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains(pause) && r.err().contains("pause image"), r.err());
+    assertEquals(1, node.sandboxctl("image", "rm", pause).code());
 
     // Past sandboxd, straight into containerd: the next pod gets the embedded pause image back.
     Path file = write(impostor.tar());
@@ -82,26 +78,16 @@ class ImageGuardsE2E {
   @Test
   void imageRmRemovesAnImage() throws Exception {
     OciTestArchive.Built other = OciTestArchive.busybox(Node.REPO.resolve(".cache/root/bin/busybox"), "localhost/e2e/removable:1", "f", "y");
-    assertEquals(0, sandboxctl("image", "import", write(other.tar()).toString()).code);
-    Cli rm = sandboxctl("image", "rm", "localhost/e2e/removable:1");
-    assertEquals(0, rm.code, rm.err);
-    assertFalse(sandboxctl("image", "ls").out.contains("localhost/e2e/removable:1"));
-    Cli again = sandboxctl("image", "rm", "localhost/e2e/removable:1");
-    assertEquals(1, again.code);
-    assertTrue(again.err.contains("localhost/e2e/removable:1"), again.err);
+    assertEquals(0, node.sandboxctl("image", "import", write(other.tar()).toString()).code());
+    Node.Cli rm = node.sandboxctl("image", "rm", "localhost/e2e/removable:1");
+    assertEquals(0, rm.code(), rm.err());
+    assertFalse(node.sandboxctl("image", "ls").out().contains("localhost/e2e/removable:1"));
+    Node.Cli again = node.sandboxctl("image", "rm", "localhost/e2e/removable:1");
+    assertEquals(1, again.code());
+    assertTrue(again.err().contains("localhost/e2e/removable:1"), again.err());
   }
 
   private Path write(byte[] tar) throws Exception {
     return Files.write(Files.createTempFile(tmp, "image", ".tar"), tar);
-  }
-
-  private record Cli(int code, String out, String err) {}
-
-  private static Cli sandboxctl(String... command) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] args = Stream.concat(Stream.of("--address", node.sandboxdAddress()), Stream.of(command)).toArray(String[]::new);
-    int code = Sandboxctl.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Cli(code, out.toString(), err.toString());
   }
 }
