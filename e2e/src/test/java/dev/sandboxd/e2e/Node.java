@@ -132,12 +132,24 @@ final class Node implements AutoCloseable {
 
   /** Imports an image archive the way an operator does: with sandboxctl. */
   void importImage(Path archive) {
-    StringWriter err = new StringWriter();
-    int code = Sandboxctl.run(new String[] {"--address", sandboxdAddress(), "image", "import", archive.toString()},
-        new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
-    if (code != 0) {
-      throw new IllegalStateException("sandboxctl image import " + archive + ": " + err);
+    Cli r = sandboxctl("image", "import", archive.toString());
+    if (r.code() != 0) {
+      throw new IllegalStateException("sandboxctl image import " + archive + ": " + r.err());
     }
+  }
+
+  /** What sandboxctl printed and how it exited, and how long it took. */
+  record Cli(int code, String out, String err, Duration took) {}
+
+  /** sandboxctl against this node, in this process. */
+  Cli sandboxctl(String... command) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> args = new ArrayList<>(List.of("--address", sandboxdAddress()));
+    args.addAll(List.of(command));
+    long started = System.nanoTime();
+    int code = Sandboxctl.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Cli(code, out.toString(), err.toString(), Duration.ofNanos(System.nanoTime() - started));
   }
 
   // --- the pod calls every e2e test makes ---

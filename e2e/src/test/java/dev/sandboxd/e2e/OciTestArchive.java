@@ -9,11 +9,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 
 /**
- * Small OCI image layout archives for the e2e tests, built from the busybox binary hack/deps
- * fetched: one uncompressed layer with /bin/busybox and /bin/sh -> busybox, plus any extra
- * files. Blobs are written layer, config, manifest, so cutting the archive inside the manifest
+ * Small OCI image layout archives for the e2e tests: one uncompressed layer with the busybox
+ * binary hack/deps fetched (/bin/busybox, /bin/sh -> busybox, any extra files), or one gzip
+ * layer of zeros. Blobs are written layer, config, manifest, so cutting the archive inside the manifest
  * leaves complete blobs behind it.
  */
 final class OciTestArchive {
@@ -28,7 +29,20 @@ final class OciTestArchive {
       layer.file(extraFile, extraContent.getBytes(StandardCharsets.UTF_8), 0644);
     }
     byte[] layerTar = layer.finish();
-    String diffId = sha256(layerTar);
+    return image(imageName, layerTar, "application/vnd.oci.image.layer.v1.tar", sha256(layerTar));
+  }
+
+  /** One gzip layer holding a file of zeros: a small archive that unpacks to megabytes. */
+  static Built zeros(String imageName, int megabytes) throws IOException {
+    byte[] layerTar = new Tar().file("zeros", new byte[megabytes << 20], 0644).finish();
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(layerTar);
+    }
+    return image(imageName, gz.toByteArray(), "application/vnd.oci.image.layer.v1.tar+gzip", sha256(layerTar));
+  }
+
+  private static Built image(String imageName, byte[] layer, String layerMediaType, String diffId) {
     byte[] config =
         ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"sh\"]},"
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}")
@@ -37,8 +51,8 @@ final class OciTestArchive {
         ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
                 + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + sha256(config)
                 + "\",\"size\":" + config.length + "},"
-                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + diffId
-                + "\",\"size\":" + layerTar.length + "}]}")
+                + "\"layers\":[{\"mediaType\":\"" + layerMediaType + "\",\"digest\":\"" + sha256(layer)
+                + "\",\"size\":" + layer.length + "}]}")
             .getBytes(StandardCharsets.UTF_8);
     byte[] index =
         ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{"
@@ -52,10 +66,10 @@ final class OciTestArchive {
             .file("index.json", index, 0644)
             .dir("blobs/", 0755)
             .dir("blobs/sha256/", 0755);
-    for (byte[] blob : List.of(layerTar, config, manifest)) {
+    for (byte[] blob : List.of(layer, config, manifest)) {
       archive.file("blobs/sha256/" + sha256(blob).substring(7), blob, 0644);
     }
-    return new Built(archive.finish(), diffId, diffId, sha256(config), sha256(manifest));
+    return new Built(archive.finish(), sha256(layer), diffId, sha256(config), sha256(manifest));
   }
 
   static String sha256(byte[] data) {

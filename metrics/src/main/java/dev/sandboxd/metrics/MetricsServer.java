@@ -1,57 +1,59 @@
 package dev.sandboxd.metrics;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP endpoint: GET /metrics (Prometheus text, or OpenMetrics when the Accept header asks
  * for it), /healthz (the process answers) and /readyz (ready says yes: containerd reachable and
- * the event stream live). One thread: scrapes are cheap and rare.
+ * the event stream live), on {@link HttpEndpoint}: a client gets {@link #EXCHANGE_TIMEOUT} to send its request and read the answer, so slow
+ * or stuck clients never keep the others waiting.
  */
 public final class MetricsServer implements AutoCloseable {
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
+  /** Prometheus' own default scrape timeout is 10 s; a request of a few hundred bytes needs far less. */
+  public static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(5);
+  /** More connections than any set of scrapers and probes keeps; past it the oldest is closed. */
+  static final int MAX_CONNECTIONS = 64;
+  /** Handlers answer from memory, except /readyz, which asks containerd (with a short deadline). */
+  static final int HANDLER_THREADS = 2;
 
-  private final HttpServer server;
-  private final ExecutorService thread;
+  private final HttpEndpoint endpoint;
 
-  private MetricsServer(HttpServer server, ExecutorService thread) {
-    this.server = server;
-    this.thread = thread;
+  private MetricsServer(HttpEndpoint endpoint) {
+    this.endpoint = endpoint;
   }
 
   /** Listens on address (port 0: any free port, see {@link #address()}). */
   public static MetricsServer start(InetSocketAddress address, SandboxdMeters meters, BooleanSupplier ready) throws IOException {
-    HttpServer server = HttpServer.create(address, 16);
-    server.createContext("/metrics", exchange -> {
-      String accept = exchange.getRequestHeaders().getFirst("Accept");
-      String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
-      ByteArrayOutputStream body = new ByteArrayOutputStream(64 << 10);
-      meters.scrape(body, type);
-      respond(exchange, 200, type, body.toByteArray());
-    });
-    server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8)));
-    server.createContext("/readyz", exchange -> {
-      boolean ok = ready.getAsBoolean();
-      respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8",
-          (ok ? "ok\n" : "not ready: containerd unreachable or its event stream down\n").getBytes(StandardCharsets.UTF_8));
-    });
-    ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
-      Thread t = new Thread(runnable, "sandboxd-metrics");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(thread);
-    server.start();
-    return new MetricsServer(server, thread);
+    return start(address, meters, ready, EXCHANGE_TIMEOUT, MAX_CONNECTIONS);
+  }
+
+  static MetricsServer start(
+      InetSocketAddress address, SandboxdMeters meters, BooleanSupplier ready, Duration exchangeTimeout, int maxConnections)
+      throws IOException {
+    Map<String, HttpEndpoint.Handler> routes = Map.of(
+        "/metrics", request -> {
+          String accept = request.headers().get("accept");
+          String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+          ByteArrayOutputStream body = new ByteArrayOutputStream(64 << 10);
+          meters.scrape(body, type);
+          return new HttpEndpoint.Response(200, type, body.toByteArray());
+        },
+        "/healthz", request -> new HttpEndpoint.Response(200, PLAIN_TEXT, "ok\n".getBytes(StandardCharsets.UTF_8)),
+        "/readyz", request -> {
+          boolean ok = ready.getAsBoolean();
+          return new HttpEndpoint.Response(ok ? 200 : 503, PLAIN_TEXT,
+              (ok ? "ok\n" : "not ready: containerd unreachable or its event stream down\n").getBytes(StandardCharsets.UTF_8));
+        });
+    return new MetricsServer(new HttpEndpoint(address, routes, exchangeTimeout, maxConnections, HANDLER_THREADS));
   }
 
   /** "host:port"; a bracketed IPv6 host is allowed. */
@@ -74,29 +76,15 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   public InetSocketAddress address() {
-    return server.getAddress();
+    return endpoint.address();
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-    try (exchange) {
-      if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-        exchange.sendResponseHeaders(405, -1);
-        return;
-      }
-      exchange.getResponseHeaders().set("Content-Type", type);
-      boolean head = exchange.getRequestMethod().equals("HEAD");
-      exchange.sendResponseHeaders(status, head ? -1 : body.length);
-      if (!head) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      }
-    }
+  int openConnections() {
+    return endpoint.openConnections();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    thread.shutdownNow();
+    endpoint.close();
   }
 }

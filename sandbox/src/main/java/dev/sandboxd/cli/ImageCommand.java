@@ -5,6 +5,7 @@ import dev.sandboxd.api.v1.Image;
 import dev.sandboxd.api.v1.ImportImageChunk;
 import dev.sandboxd.api.v1.ImportImageResponse;
 import dev.sandboxd.api.v1.ListImagesRequest;
+import dev.sandboxd.api.v1.RemoveImageRequest;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "image", description = "Manages images.", subcommands = {ImageCommand.Import.class, ImageCommand.List.class})
+@Command(name = "image", description = "Manages images.", subcommands = {ImageCommand.Import.class, ImageCommand.List.class, ImageCommand.Remove.class})
 final class ImageCommand {
 
   @Command(name = "import", description = "Imports an OCI image archive (.tar).")
@@ -81,6 +82,22 @@ final class ImageCommand {
       out.printf("%-48s %-73s %s%n", "NAME", "DIGEST", "SIZE");
       for (Image image : parent.root.imagesBlocking().listImages(ListImagesRequest.getDefaultInstance()).getImagesList()) {
         out.printf("%-48s %-73s %d%n", image.getName(), image.getDigest(), image.getSize());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rm", description = "Removes images (not the node's pause image).")
+  static final class Remove implements Callable<Integer> {
+    @ParentCommand ImageCommand parent;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "REF", arity = "1..*") java.util.List<String> refs;
+
+    @Override
+    public Integer call() {
+      for (String ref : refs) {
+        parent.root.imagesBlocking().removeImage(RemoveImageRequest.newBuilder().setName(ref).build());
+        spec.commandLine().getOut().printf("removed %s%n", ref);
       }
       return 0;
     }

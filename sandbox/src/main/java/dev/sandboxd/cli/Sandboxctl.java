@@ -8,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -86,16 +87,42 @@ public final class Sandboxctl {
     return cli;
   }
 
+  /** One line: grpc's descriptions of connection failures can carry a stack trace. */
   static String describe(Throwable e, Path socket) {
     if (e instanceof StatusRuntimeException s) {
       Status status = s.getStatus();
-      if (status.getCode() == Status.Code.UNAVAILABLE) {
-        return "cannot reach sandboxd at " + socket + ": " + status.getDescription()
+      if (status.getCode() == Status.Code.UNAVAILABLE && isConnectFailure(s)) {
+        if ((Files.exists(socket) && !Files.isWritable(socket)) || causedByPermission(s)) {
+          return "permission denied connecting to " + socket
+              + " (it is for root and the socket's group only: run as one of them)";
+        }
+        return "cannot reach sandboxd at " + socket + ": " + firstLine(status.getDescription())
             + " (is sandboxd running? set --address or SANDBOXD_ADDRESS)";
       }
-      return status.getDescription() != null ? status.getDescription() : status.getCode().name();
+      return status.getDescription() != null ? firstLine(status.getDescription()) : status.getCode().name();
     }
-    return e.getMessage() != null ? e.getMessage() : e.toString();
+    return firstLine(e.getMessage() != null ? e.getMessage() : e.toString());
+  }
+
+  /** UNAVAILABLE made by this client's transport (the socket), not passed on by sandboxd from containerd. */
+  private static boolean isConnectFailure(StatusRuntimeException e) {
+    return e.getCause() != null || e.getStatus().getDescription() == null
+        || !e.getStatus().getDescription().contains("containerd");
+  }
+
+  /** EACCES from connect(2), e.g. on a directory of the path the user may not search. */
+  private static boolean causedByPermission(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("Permission denied")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
   }
 
   Path socket() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxd.containerlog.ContainerLogs;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.system.PrivateFiles;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.rollback.Rollback;
@@ -202,7 +203,7 @@ public final class ContainerManager {
     Path stdout = execDir.resolve(execId + ".out");
     Path stderr = execDir.resolve(execId + ".err");
     try {
-      Files.createDirectories(execDir);
+      PrivateFiles.directories(execDir);
       fifos.create(stdout);
       fifos.create(stderr);
       // Readers first: the shim opens the write ends when the process starts.

@@ -1,6 +1,7 @@
 package dev.sandboxd.containerlog;
 
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.system.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,8 @@ public final class ShimLoggerLogs implements ContainerLogs {
   @Override
   public String prepare(Path logFile) {
     try {
-      Files.createDirectories(logFile.getParent());
+      // Logs hold whatever a container prints: for root alone (the logger makes each file 0600).
+      PrivateFiles.directories(logFile.getParent());
       deleteOlderRuns(logFile);
     } catch (IOException e) {
       throw SandboxdException.internal("preparing the log directory " + logFile.getParent() + ": " + e.getMessage(), e);

@@ -75,6 +75,10 @@ public record DaemonConfig(
         defaultValue = "127.0.0.1:9450", label = "HOST:PORT", check = HOST_PORT_OR_EMPTY)
     String metricsAddress,
 
+    @Setting(help = "most bytes one image import may unpack (a quantity); more fails the import, leaving nothing",
+        defaultValue = "10Gi", label = "SIZE", check = QUANTITY)
+    String imageMaxUnpackedSize,
+
     @Setting(help = "directory of Localhost seccomp profiles; \"\": none", defaultValue = "", label = "DIR",
         check = ABSOLUTE_PATH_OR_EMPTY)
     String seccompProfileRoot,
@@ -106,6 +110,11 @@ public record DaemonConfig(
           restartBackoff.toMillis(), restartBackoffMax.toMillis());
     }
     logRotation(containerLogMaxSize, containerLogMaxFiles);
+  }
+
+  /** Most bytes one image import may unpack. */
+  public long imageMaxUnpackedBytes() {
+    return Quantity.parse(imageMaxUnpackedSize).value();
   }
 
   /** How container logs rotate: containerLogMaxSize and containerLogMaxFiles. */

@@ -6,6 +6,7 @@ import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.containerd.image.ContainerdImageStore;
+import dev.sandboxd.containerd.image.ImageStoreOptions;
 import dev.sandboxd.containerlog.ShimLoggerLogs;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.errdefs.SandboxdException;
@@ -44,6 +45,7 @@ import dev.sandboxd.supervisor.RestartBackOff;
 import dev.sandboxd.supervisor.Scheduler;
 import dev.sandboxd.system.LinuxSystem;
 import dev.sandboxd.spec.ProcessPrivileges;
+import dev.sandboxd.system.PrivateFiles;
 import dev.sandboxd.volume.VolumeManager;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -55,6 +57,7 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -69,6 +72,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -104,8 +108,6 @@ public final class Sandboxd implements Callable<Integer> {
   /** Set by picocli; the flags of the settings in DaemonConfig are registered on it (see commandLine). */
   @Spec CommandSpec spec;
 
-
-
   public static void main(String[] args) {
     CommandLine cli = commandLine(new Sandboxd());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -136,15 +138,18 @@ public final class Sandboxd implements Callable<Integer> {
     LinuxSystem system = new LinuxSystem();
     ProcessPrivileges privileges = ProcessPrivileges.ofThisProcess();
     PodPaths paths = new PodPaths(Path.of(cfg.root()));
-    Files.createDirectories(paths.podsDir());
+    // Pod volumes, logs and exec output are for root alone (emptyDirs below are 0777 for their pods).
+    PrivateFiles.directory(paths.root(), PrivateFiles.DIRECTORY);
+    PrivateFiles.directories(paths.podsDir());
 
     try (SandboxdMeters meters = new SandboxdMeters(VERSION);
         ContainerdRuntime runtime = ContainerdRuntime.connect(
             Path.of(cfg.containerdAddress()), cfg.namespace(), new ContainerdCallMeter(meters))) {
       Cgroup2Fs cgroups = Cgroup2Fs.detect(cfg.cgroupParent(),
           new ResourcePolicy(cfg.podPidsLimit(), cfg.cgroupMissing(), nodeMemoryBytes()));
-      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageStore(runtime.client()));
       String pauseRef = cfg.pauseImage().isEmpty() ? PauseImage.embeddedReference() : cfg.pauseImage();
+      ContainerdImages images = new ContainerdImages(runtime.client(), new ContainerdImageStore(runtime.client(),
+          ImageStoreOptions.DEFAULTS.withMaxUnpackedSize(cfg.imageMaxUnpackedBytes())), Set.of(pauseRef));
       PauseImage pause = new PauseImage(images, pauseRef);
       ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters,
           new SeccompProfileRoot(cfg.seccompProfileRoot().isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.seccompProfileRoot()))),
@@ -173,7 +178,7 @@ public final class Sandboxd implements Callable<Integer> {
       pause.ensure();
       pods.recover();
       ContainerdTaskEvents taskEvents = new ContainerdTaskEvents(
-          runtime.client().events(), new TaskEventFanOut(List.of(new ImageNameEvents(images, pause), sandboxes, pods)),
+          runtime.client().events(), new TaskEventFanOut(List.of(new ImageNameEvents(images), sandboxes, pods)),
           scheduler, attempt -> meters.eventStreamReconnected(), runtime::reconnectNow);
       taskEvents.start();
       TimedPodLifecycle timedPods = new TimedPodLifecycle(pods, meters);
@@ -227,7 +232,7 @@ public final class Sandboxd implements Callable<Integer> {
     Files.createDirectories(state);
     Path file = state.resolve("metrics.address");
     Path tmp = state.resolve("metrics.address.tmp");
-    Files.writeString(tmp, bound + "\n");
+    PrivateFiles.write(tmp, (bound + "\n").getBytes(StandardCharsets.UTF_8));
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     LOG.log(Level.INFO, "metrics on http://{0}/metrics", bound);
     return Optional.of(server);
@@ -267,6 +272,7 @@ public final class Sandboxd implements Callable<Integer> {
     if (group.isPresent()) {
       Files.getFileAttributeView(socket, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group.get());
     }
+    PrivateFiles.allowSearch(socket.getParent());
     return server;
   }
 

@@ -28,13 +28,12 @@ enum SettingCheck {
   GROUP_NAME_OR_EMPTY(value -> ((String) value).isEmpty() || ((String) value).matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
       ? Optional.empty()
       : Optional.of("is not a group name")),
-  /** A Kubernetes quantity such as 10Mi or 500Ki. */
+  /** A positive size as a Kubernetes quantity, such as 10Mi or 500Ki. */
   QUANTITY(value -> {
     try {
-      Quantity.parse((String) value);
-      return Optional.empty();
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      return Optional.of("is not a quantity such as 10Mi (" + e.getMessage() + ")");
+      return Quantity.parse((String) value).value() > 0 ? Optional.empty() : Optional.of("must be positive");
+    } catch (RuntimeException e) {
+      return Optional.of("is not a size such as 10Mi or 500Ki (" + e.getMessage() + ")");
     }
   }),
   /** host:port, or "" for off. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,16 +32,46 @@ public final class ContainerdImages implements ImageService {
   private final Map<String, ResolvedImage> resolved = new ConcurrentHashMap<>();
   /** Moves on every forget, so a resolution that raced with one is not cached. */
   private final AtomicLong changes = new AtomicLong();
+  /** Names users may not import over nor remove: the node's pause image, which every pod needs. */
+  private final Set<String> reserved;
 
-  public ContainerdImages(Containerd client, ImageStore images) {
+  public ContainerdImages(Containerd client, ImageStore images, Set<String> reserved) {
     this.client = client;
     this.images = images;
+    this.reserved = Set.copyOf(reserved);
   }
 
   @Override
   public List<ImageSummary> importArchive(InputStream archive) {
+    return summaries(images.importArchive(archive, this::refuseReserved));
+  }
+
+  @Override
+  public List<ImageSummary> importOwn(InputStream archive) {
+    return summaries(images.importArchive(archive));
+  }
+
+  @Override
+  public void remove(String reference) {
+    refuseReserved(reference);
+    try {
+      images.remove(reference);
+    } finally {
+      forget(reference);
+    }
+  }
+
+  private void refuseReserved(String name) {
+    if (reserved.contains(name)) {
+      throw SandboxdException.failedPrecondition(
+          "image %s is this node's pause image, which every pod needs: it cannot be imported over or removed "
+              + "(sandboxd imports it itself; another pause image is set with --pause-image)", name);
+    }
+  }
+
+  private List<ImageSummary> summaries(List<ImportedImage> imported) {
     List<ImageSummary> out = new ArrayList<>();
-    for (ImportedImage image : images.importArchive(archive)) {
+    for (ImportedImage image : imported) {
       forget(image.name());
       out.add(new ImageSummary(image.name(), image.target().digest(), image.target().size()));
     }

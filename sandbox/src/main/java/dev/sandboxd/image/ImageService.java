@@ -6,8 +6,18 @@ import java.util.List;
 /** Images in containerd's image store, as sandboxd uses them. No registry is ever contacted. */
 public interface ImageService {
 
-  /** Imports an OCI image archive and unpacks it; returns the images it named. */
+  /**
+   * Imports an OCI image archive and unpacks it; returns the images it named. An archive naming
+   * the node's pause image is refused (FailedPrecondition), as is one whose layers unpack to more
+   * than the limit (ResourceExhausted); either leaves nothing behind.
+   */
   List<ImageSummary> importArchive(InputStream archive);
+
+  /** Imports an archive sandboxd ships itself (its pause image), which may name the pause image. */
+  List<ImageSummary> importOwn(InputStream archive);
+
+  /** Removes the image's record (containerd then collects what nothing uses); the pause image is refused. */
+  void remove(String reference);
 
   List<ImageSummary> list();
 

@@ -6,8 +6,11 @@ import dev.sandboxd.api.v1.ImportImageChunk;
 import dev.sandboxd.api.v1.ImportImageResponse;
 import dev.sandboxd.api.v1.ListImagesRequest;
 import dev.sandboxd.api.v1.ListImagesResponse;
+import dev.sandboxd.api.v1.RemoveImageRequest;
+import dev.sandboxd.api.v1.RemoveImageResponse;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageService;
+import dev.sandboxd.system.PrivateFiles;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +37,7 @@ public final class ImagesService extends ImagesGrpc.ImagesImplBase {
     final Path spool;
     final OutputStream out;
     try {
-      Files.createDirectories(spoolDir);
+      PrivateFiles.directories(spoolDir);
       spool = Files.createTempFile(spoolDir, "import-", ".tar");
       out = Files.newOutputStream(spool);
     } catch (IOException e) {
@@ -113,6 +116,17 @@ public final class ImagesService extends ImagesGrpc.ImagesImplBase {
       ListImagesResponse.Builder out = ListImagesResponse.newBuilder();
       images.list().forEach(i -> out.addImages(toProto(i)));
       return out.build();
+    });
+  }
+
+  @Override
+  public void removeImage(RemoveImageRequest request, StreamObserver<RemoveImageResponse> response) {
+    PodsService.unary(response, () -> {
+      if (request.getName().isEmpty()) {
+        throw SandboxdException.invalidArgument("name: an image name is required");
+      }
+      images.remove(request.getName());
+      return RemoveImageResponse.getDefaultInstance();
     });
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.system.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -32,7 +33,9 @@ public final class FilePodStore implements PodStore {
   public FilePodStore(Path stateDir) {
     this.dir = stateDir.resolve("pods");
     try {
-      Files.createDirectories(dir);
+      // Records hold whole manifests, env values included: only root may read them.
+      PrivateFiles.directory(stateDir, PrivateFiles.DIRECTORY);
+      PrivateFiles.directory(dir, PrivateFiles.DIRECTORY);
       deleteTemporaryFiles();
     } catch (IOException e) {
       throw SandboxdException.internal("creating state directory " + dir + ": " + e.getMessage(), e);
@@ -44,7 +47,7 @@ public final class FilePodStore implements PodStore {
     Path target = file(record.uid());
     Path temp = dir.resolve("." + record.uid() + ".tmp");
     try {
-      Files.write(temp, json.writeValueAsBytes(record));
+      PrivateFiles.write(temp, json.writeValueAsBytes(record));
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

@@ -9,10 +9,12 @@ import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import dev.sandboxd.system.Mounts;
 import dev.sandboxd.system.PathHandles;
+import dev.sandboxd.system.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,10 +62,14 @@ public final class VolumeManager {
       try {
         if (volume.source() instanceof Volume.EmptyDir emptyDir) {
           Path dir = volumesDir(pod).resolve(volume.name());
+          PrivateFiles.directories(dir.getParent());
           Files.createDirectories(dir);
           if (emptyDir.memoryMedium() && !mounts.isMountPoint(dir)) {
             mounts.mountTmpfs(dir, emptyDir.sizeLimitBytes());
           }
+          // As kubelet makes it: any user of the pod's containers may write there. The pod's
+          // directory above is 0700, so other users of the node cannot reach it.
+          Files.setPosixFilePermissions(dir, EMPTY_DIR_MODE);
           prepared.put(volume.name(), dir);
         } else if (volume.source() instanceof Volume.HostPath hostPath) {
           prepared.put(volume.name(), HostPaths.prepare(Path.of(hostPath.path()), hostPath.type(), field + ".hostPath"));
@@ -160,7 +166,7 @@ public final class VolumeManager {
   public EtcFiles writeEtcFiles(Pod pod, String hostname, Path nodeResolvConf) {
     Path dir = etcDir(pod);
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.directories(dir);
       Path hosts = Files.writeString(dir.resolve("hosts"), String.join("\n",
           "# Kubernetes-managed hosts file (sandboxd).",
           "127.0.0.1\tlocalhost",
@@ -188,6 +194,8 @@ public final class VolumeManager {
     return new EtcFiles(Optional.of(dir.resolve("hostname").toString()), Optional.of(dir.resolve("hosts").toString()),
         Files.exists(resolv) ? Optional.of(resolv.toString()) : Optional.empty());
   }
+
+  static final Set<PosixFilePermission> EMPTY_DIR_MODE = PosixFilePermissions.fromString("rwxrwxrwx");
 
   private Path etcDir(Pod pod) {
     return podsRoot.resolve(pod.metadata().uid()).resolve("etc");

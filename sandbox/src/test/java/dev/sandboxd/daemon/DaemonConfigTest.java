@@ -140,4 +140,15 @@ class DaemonConfigTest {
       assertTrue(e.getMessage().contains(args[0].substring(2)), e.getMessage());
     }
   }
+
+  @Test
+  void imageMaxUnpackedSizeIsAPositiveQuantity() {
+    assertEquals(10L << 30, DaemonConfig.DEFAULTS.imageMaxUnpackedBytes());
+    assertEquals(500L << 20, fromArgs("--image-max-unpacked-size", "500Mi").imageMaxUnpackedBytes());
+    for (String bad : new String[] {"0", "-1Gi", "lots"}) {
+      SandboxdException e = assertThrows(SandboxdException.InvalidArgument.class,
+          () -> fromArgs("--image-max-unpacked-size", bad));
+      assertTrue(e.getMessage().contains("image-max-unpacked-size"), e.getMessage());
+    }
+  }
 }

@@ -28,7 +28,7 @@ class ContainerdImagesTest {
   /** Image names to the digest they point at, as containerd's image store holds them. */
   private final Map<String, String> store = new HashMap<>();
   private int fullResolutions;
-  private final ContainerdImages images = new ContainerdImages(containerd(), new CountingImageStore());
+  private final ContainerdImages images = new ContainerdImages(containerd(), new CountingImageStore(), java.util.Set.of());
 
   @Test
   void aNameStillPointingAtTheSameManifestIsResolvedOnlyOnce() {
@@ -107,7 +107,12 @@ class ContainerdImagesTest {
     }
 
     @Override
-    public List<ImportedImage> importArchive(InputStream archive) {
+    public List<ImportedImage> importArchive(InputStream archive, java.util.function.Consumer<String> nameCheck) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void remove(String imageName) {
       throw new UnsupportedOperationException();
     }
 

@@ -16,6 +16,16 @@ public final class StaticImages implements ImageService {
   }
 
   @Override
+  public List<ImageSummary> importOwn(InputStream archive) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void remove(String reference) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
   public List<ImageSummary> list() {
     return List.of();
   }

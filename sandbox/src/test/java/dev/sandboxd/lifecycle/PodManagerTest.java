@@ -273,6 +273,16 @@ class PodManagerTest {
     }
 
     @Override
+    public List<ImageSummary> importOwn(java.io.InputStream archive) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void remove(String reference) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void forget(String name) {}
 
     @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,26 @@ class FilePodStoreTest {
     assertEquals(List.of(record("u1")), reopened.list());
     reopened.delete("u1");
     assertEquals(List.of(), reopened.list());
+  }
+
+  /** Records hold whole manifests (env values): root's alone, also under a state dir made elsewhere (here 0755). */
+  @Test
+  void recordsAndTheirDirectoriesAreOnlyForTheOwner() throws Exception {
+    Path state = dir.resolve("made/along/the/way/state");
+    new FilePodStore(state).save(record("u1"));
+    assertEquals("rwx------", mode(state));
+    assertEquals("rwx------", mode(state.resolve("pods")));
+    assertEquals("rw-------", mode(state.resolve("pods/u1.json")));
+    for (Path p = state.getParent(); !p.equals(dir); p = p.getParent()) {
+      assertEquals("rwx------", mode(p), p + " was created along the way");
+    }
+    Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
+    new FilePodStore(state);
+    assertEquals("rwx------", mode(state), "an existing state directory is tightened");
+  }
+
+  private static String mode(Path p) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   @Test

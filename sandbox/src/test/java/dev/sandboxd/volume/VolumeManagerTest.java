@@ -13,6 +13,8 @@ import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -67,6 +69,12 @@ class VolumeManagerTest {
     assertTrue(Files.isDirectory(root.resolve("pods/u1/volumes/scratch/logs/app")), "subPath created");
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.getParent().getParent())));
     assertEquals(new VolumeBind(mem.toString(), "/mem", false), binds.get(1));
+    // emptyDirs as kubelet makes them, so a non-root container can write; the pod's directories private
+    assertEquals("rwxrwxrwx", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("pods/u1/volumes/scratch"))));
+    assertEquals("rwxrwxrwx", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("pods/u1/volumes/mem"))));
+    for (String dir : List.of("pods/u1", "pods/u1/volumes")) {
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(dir))), dir);
+    }
     assertEquals(new VolumeBind(host.toString(), "/host", true), binds.get(2));
     assertEquals(List.of(), system.openHandles, "every handle closed");
 

@@ -11,6 +11,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +22,13 @@ import java.util.concurrent.TimeUnit;
 public final class ContainerdConnection implements Containerd, AutoCloseable {
   // containerd's own send/receive limit (defaults.DefaultMaxRecvMsgSize).
   private static final int MAX_MESSAGE_SIZE = 16 << 20;
+  /** A health check answers at once or not at all: readiness probes must not wait a call timeout. */
+  static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * How long after containerd was last connected calls still wait for it to come back: a
+   * restart takes about a second; past this containerd is down and calls fail at once.
+   */
+  static final Duration RESTART_GRACE = Duration.ofSeconds(5);
 
   private final ManagedChannel managed; // null in views: the owner closes it
   private final Channel deadlined; // managed channel + default deadline, no headers yet
@@ -57,13 +65,23 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
    * interceptors see every call (e.g. to time them).
    */
   public static ContainerdConnection open(Path socket, ConnectionOptions options, ClientInterceptor... interceptors) {
-    return over(UnixSocketChannels.open(socket, "containerd-client", MAX_MESSAGE_SIZE), options, interceptors);
+    ManagedChannel channel = UnixSocketChannels.open(socket, "containerd-client", MAX_MESSAGE_SIZE);
+    return over(channel, new DeadlineInterceptor(options.callTimeout(), channel, socket.toString(), RESTART_GRACE),
+        options, interceptors);
   }
 
-  /** A connection over a channel made elsewhere (e.g. in-process, for tests); closing it closes the channel. */
+  /**
+   * A connection over a channel made elsewhere (e.g. in-process, for tests), where calls always
+   * wait for the connection within their deadline; closing it closes the channel.
+   */
   public static ContainerdConnection over(ManagedChannel channel, ConnectionOptions options, ClientInterceptor... interceptors) {
-    Channel deadlined = ClientInterceptors.intercept(
-        ClientInterceptors.intercept(channel, interceptors), new DeadlineInterceptor(options.callTimeout()));
+    return over(channel, new DeadlineInterceptor(options.callTimeout(), null, channel.authority(), RESTART_GRACE),
+        options, interceptors);
+  }
+
+  private static ContainerdConnection over(
+      ManagedChannel channel, DeadlineInterceptor deadlines, ConnectionOptions options, ClientInterceptor... interceptors) {
+    Channel deadlined = ClientInterceptors.intercept(ClientInterceptors.intercept(channel, interceptors), deadlines);
     return new ContainerdConnection(channel, deadlined, options, null);
   }
 
@@ -109,7 +127,8 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
   @Override
   public boolean isServing() {
     try {
-      return HealthCheck.check(channel, options.callTimeout()) == HealthCheck.SERVING;
+      Duration timeout = options.callTimeout().compareTo(HEALTH_CHECK_TIMEOUT) < 0 ? options.callTimeout() : HEALTH_CHECK_TIMEOUT;
+      return HealthCheck.check(channel, timeout) == HealthCheck.SERVING;
     } catch (StatusRuntimeException e) {
       return false;
     }

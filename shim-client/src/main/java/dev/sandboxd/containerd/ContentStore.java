@@ -36,6 +36,12 @@ public interface ContentStore {
    */
   byte[] readBlob(String digest, long maxSize);
 
+  /**
+   * The blob as a stream, read from containerd as it is consumed; close it to stop early. Reads
+   * throw SandboxdException (NotFound, Unavailable, ...) as the other calls do.
+   */
+  InputStream openBlob(String digest);
+
   void delete(String digest);
 
   /** Refs of unfinished writes (ingests). */

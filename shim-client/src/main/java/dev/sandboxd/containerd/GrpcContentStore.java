@@ -22,10 +22,10 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.BlockingClientCall;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -219,33 +219,67 @@ final class GrpcContentStore implements ContentStore {
 
   @Override
   public byte[] readBlob(String digest, long maxSize) {
+    try (InputStream in = openBlob(digest)) {
+      byte[] data = in.readNBytes((int) Math.min(maxSize + 1, Integer.MAX_VALUE - 8));
+      if (data.length > maxSize) {
+        throw SandboxdException.resourceExhausted("containerd: read blob %s: larger than the limit of %d bytes", digest, maxSize);
+      }
+      return data;
+    } catch (IOException e) {
+      throw SandboxdException.internal("containerd: read blob " + digest, e);
+    }
+  }
+
+  @Override
+  public InputStream openBlob(String digest) {
     String what = "containerd: read blob " + digest;
     ReadContentRequest request = ReadContentRequest.newBuilder().setDigest(digest).build();
     BlockingClientCall<?, ReadContentResponse> call =
-        streamStub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS).read(request);
-    boolean complete = false;
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      for (ReadContentResponse r = call.read(); r != null; r = call.read()) {
-        if (out.size() + (long) r.getData().size() > maxSize) {
-          throw SandboxdException.resourceExhausted("%s: larger than the limit of %d bytes", what, maxSize);
+        streamStub.withDeadlineAfter(transferTimeout.toNanos(), TimeUnit.NANOSECONDS).read(request);
+    return new InputStream() {
+      private ByteBuffer chunk = ByteBuffer.allocate(0);
+      private boolean ended;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        while (!chunk.hasRemaining()) {
+          if (ended) {
+            return -1;
+          }
+          try {
+            ReadContentResponse r = call.read();
+            if (r == null) {
+              ended = true;
+            } else {
+              chunk = r.getData().asReadOnlyByteBuffer();
+            }
+          } catch (StatusException e) {
+            ended = true;
+            throw GrpcErrors.fromStatus(what, e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SandboxdException.unavailable(what + ": interrupted", e);
+          }
         }
-        r.getData().writeTo(out);
+        int n = Math.min(len, chunk.remaining());
+        chunk.get(b, off, n);
+        return n;
       }
-      complete = true;
-      return out.toByteArray();
-    } catch (StatusException e) {
-      throw GrpcErrors.fromStatus(what, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw SandboxdException.unavailable(what + ": interrupted", e);
-    } catch (IOException e) {
-      throw SandboxdException.internal(what, e);
-    } finally {
-      if (!complete) {
-        call.cancel("read abandoned", null);
+
+      @Override
+      public void close() {
+        if (!ended) {
+          ended = true;
+          call.cancel("read abandoned", null);
+        }
       }
-    }
+    };
   }
 
   @Override

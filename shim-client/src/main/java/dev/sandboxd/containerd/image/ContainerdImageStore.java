@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@link ImageStore} on containerd's content, image, snapshot and diff services, following
@@ -48,12 +49,12 @@ public final class ContainerdImageStore implements ImageStore {
   }
 
   @Override
-  public List<ImportedImage> importArchive(InputStream archive) {
+  public List<ImportedImage> importArchive(InputStream archive, Consumer<String> nameCheck) {
     return containerd.withTemporaryLease(
-        Map.of(LEASE_LABEL, IMPORT_LEASE), options.leaseExpiry(), leased -> importWithin(leased, archive));
+        Map.of(LEASE_LABEL, IMPORT_LEASE), options.leaseExpiry(), leased -> importWithin(leased, archive, nameCheck));
   }
 
-  private List<ImportedImage> importWithin(Containerd c, InputStream archive) {
+  private List<ImportedImage> importWithin(Containerd c, InputStream archive, Consumer<String> nameCheck) {
     ArchiveIngester.Layout layout = ingester.ingest(c.content(), archive);
     Map<String, Descriptor> named = new LinkedHashMap<>();
     Set<String> labelled = new HashSet<>();
@@ -71,13 +72,20 @@ public final class ContainerdImageStore implements ImageStore {
           "image archive: index.json names no image for %s (annotation %s or %s)",
           options.platform(), IMAGE_NAME_ANNOTATION, REF_NAME_ANNOTATION);
     }
-    // Unpack before any image record exists: if unpacking fails, nothing outside the lease
-    // refers to the new content and GC takes all of it.
-    List<ImportedImage> imported = new ArrayList<>();
+    named.keySet().forEach(nameCheck);
+    // Count what unpacking would write, then unpack, all before any image record exists: if
+    // either fails, nothing outside the lease refers to the new content and GC takes all of it.
+    Map<String, ManifestResolver.PlatformImage> resolved = new LinkedHashMap<>();
+    UnpackBudget budget = new UnpackBudget(options.maxUnpackedSize());
     for (Map.Entry<String, Descriptor> image : named.entrySet()) {
       ManifestResolver.PlatformImage platformImage = resolver.resolve(c.content(), image.getKey(), image.getValue());
-      String chainId = unpacker.unpack(c, image.getKey(), platformImage);
-      imported.add(new ImportedImage(image.getKey(), image.getValue(), chainId));
+      budget.reserve(c.content(), c.snapshots(options.snapshotter()), image.getKey(), platformImage);
+      resolved.put(image.getKey(), platformImage);
+    }
+    List<ImportedImage> imported = new ArrayList<>();
+    for (Map.Entry<String, ManifestResolver.PlatformImage> image : resolved.entrySet()) {
+      String chainId = unpacker.unpack(c, image.getKey(), image.getValue());
+      imported.add(new ImportedImage(image.getKey(), named.get(image.getKey()), chainId));
     }
     for (ImportedImage image : imported) {
       putImage(c, image.name(), image.target());
@@ -121,6 +129,11 @@ public final class ContainerdImageStore implements ImageStore {
       name = desc.annotations().getOrDefault(REF_NAME_ANNOTATION, "");
     }
     return name.isEmpty() ? Optional.empty() : Optional.of(name);
+  }
+
+  @Override
+  public void remove(String imageName) {
+    containerd.images().delete(imageName, true);
   }
 
   @Override

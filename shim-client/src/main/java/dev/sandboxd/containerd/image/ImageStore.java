@@ -4,6 +4,7 @@ import dev.sandboxd.containerd.Mount;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Images in containerd without a registry: import from OCI archives, unpack into the snapshotter,
@@ -20,7 +21,22 @@ public interface ImageStore {
    * @throws dev.sandboxd.errdefs.SandboxdException.InvalidArgument if the archive is malformed,
    *     truncated, names no image, or a blob does not match its digest
    */
-  List<ImportedImage> importArchive(InputStream archive);
+  default List<ImportedImage> importArchive(InputStream archive) {
+    return importArchive(archive, name -> {});
+  }
+
+  /**
+   * {@link #importArchive(InputStream)}, with {@code nameCheck} called with every image name the
+   * archive holds before anything is unpacked or named: it throws to refuse the import (e.g. a
+   * name reserved for the node's pause image).
+   *
+   * @throws dev.sandboxd.errdefs.SandboxdException.ResourceExhausted if the new layers unpack to
+   *     more than the configured limit (nothing is left behind)
+   */
+  List<ImportedImage> importArchive(InputStream archive, Consumer<String> nameCheck);
+
+  /** Deletes the image's record; containerd's GC then removes what nothing else uses. */
+  void remove(String imageName);
 
   /**
    * The image's manifest and config for this node's platform, and whether its rootfs is unpacked.

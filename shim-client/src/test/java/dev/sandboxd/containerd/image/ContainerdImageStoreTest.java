@@ -230,6 +230,38 @@ class ContainerdImageStoreTest {
     assertInstanceOf(SandboxdException.NotFound.class, assertThrows(SandboxdException.class, () -> images.resolve("nope")));
   }
 
+  /** A few KB of gzip that unpack to 2 MiB: refused against a 1 MiB limit before anything is unpacked. */
+  @Test
+  void layersUnpackingPastTheLimitAreRefusedAndLeaveNothing() {
+    OciArchiveBuilder archive = new OciArchiveBuilder();
+    OciArchiveBuilder.Layer zeros = archive.layer("zeros", "\0".repeat(2 << 20), true);
+    assertTrue(zeros.descriptor().size() < 64 << 10, "the layer is not a compressed bomb: " + zeros.descriptor().size());
+    archive.entry(archive.manifest(archive.config("amd64", List.of(zeros)), List.of(zeros)), "amd64", NAMED);
+    byte[] tar = archive.build();
+
+    ContainerdImageStore limited = new ContainerdImageStore(containerd, ImageStoreOptions.DEFAULTS.withMaxUnpackedSize(1 << 20));
+    SandboxdException e = assertThrows(SandboxdException.ResourceExhausted.class, () -> limited.importArchive(new ByteArrayInputStream(tar)));
+    assertTrue(e.getMessage().contains("limit of 1048576 bytes (image-max-unpacked-size)"), e.getMessage());
+    assertTrue(containerd.state.images.isEmpty());
+    assertTrue(containerd.state.snapshots.isEmpty(), "nothing unpacked: " + containerd.state.snapshots.keySet());
+    assertEquals(List.of(new FakeContainerd.LeaseDeletion("lease-1", true)), containerd.state.deletedLeases,
+        "the import's lease is dropped synchronously, so GC removes its blobs");
+
+    ContainerdImageStore roomy = new ContainerdImageStore(containerd, ImageStoreOptions.DEFAULTS.withMaxUnpackedSize(3 << 20));
+    assertEquals(NAME, roomy.importArchive(new ByteArrayInputStream(tar)).get(0).name());
+  }
+
+  @Test
+  void aRefusedNameStopsTheImportBeforeAnythingIsUnpackedOrNamed() {
+    SandboxdException e = assertThrows(SandboxdException.FailedPrecondition.class,
+        () -> images.importArchive(new ByteArrayInputStream(singleImage().build()), name -> {
+          throw SandboxdException.failedPrecondition("%s is reserved", name);
+        }));
+    assertEquals(NAME + " is reserved", e.getMessage());
+    assertTrue(containerd.state.images.isEmpty());
+    assertTrue(containerd.state.snapshots.isEmpty());
+  }
+
   private OciArchiveBuilder singleImage() {
     OciArchiveBuilder archive = new OciArchiveBuilder();
     OciArchiveBuilder.Layer layer = archive.layer("bin/hello", "hello", true);

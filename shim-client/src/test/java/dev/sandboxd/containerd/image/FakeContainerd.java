@@ -165,6 +165,15 @@ final class FakeContainerd implements Containerd {
       }
 
       @Override
+      public InputStream openBlob(String digest) {
+        Blob b = state.blobs.get(digest);
+        if (b == null) {
+          throw SandboxdException.notFound("content digest %s: not found", digest);
+        }
+        return new java.io.ByteArrayInputStream(b.data());
+      }
+
+      @Override
       public byte[] readBlob(String digest, long maxSize) {
         Blob b = state.blobs.get(digest);
         if (b == null) {
