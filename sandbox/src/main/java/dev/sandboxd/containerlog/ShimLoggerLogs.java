@@ -48,13 +48,14 @@ public final class ShimLoggerLogs implements ContainerLogs {
         throw SandboxdException.internal("the jar has no " + BINARY_NAME + " (built by hack/build-logger)", null);
       }
       byte[] program = in.readAllBytes();
+      // Only root (the shim) runs it: nothing under sandboxd's root is for other users.
+      PrivateFiles.directory(binDir, PrivateFiles.DIRECTORY);
       if (!Files.isRegularFile(target) || !Arrays.equals(program, Files.readAllBytes(target))) {
-        Files.createDirectories(binDir);
         Path tmp = binDir.resolve(BINARY_NAME + ".tmp");
         Files.write(tmp, program);
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
+      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
     } catch (IOException e) {
       throw SandboxdException.internal("installing " + target + ": " + e.getMessage(), e);
     }

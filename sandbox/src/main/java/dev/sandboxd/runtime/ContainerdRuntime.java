@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 /** {@link ContainerRuntime} over containerd's gRPC API (shim-client). */
 public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable {
   private static final int SIGKILL = 9;
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
 
   private final ContainerdConnection client;
 
@@ -30,11 +31,26 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
     this.client = client;
   }
 
+  /**
+   * Connects and waits up to STARTUP_WAIT for containerd to serve: started together (a unit
+   * ordering, hack/node, a slow emulated VM), containerd may still be loading its plugins.
+   */
   public static ContainerdRuntime connect(Path socket, String namespace, ClientInterceptor... interceptors) {
     ContainerdConnection connection = ContainerdConnection.open(socket, ConnectionOptions.forNamespace(namespace), interceptors);
-    if (!connection.isServing()) {
-      connection.close();
-      throw SandboxdException.unavailable("containerd at " + socket + " is not serving", null);
+    long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
+    while (!connection.isServing()) {
+      if (System.nanoTime() > deadline) {
+        connection.close();
+        throw SandboxdException.unavailable("containerd at " + socket + " is not serving (waited "
+            + STARTUP_WAIT.toSeconds() + " s)", null);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        connection.close();
+        throw SandboxdException.unavailable("interrupted while waiting for containerd at " + socket, e);
+      }
     }
     return new ContainerdRuntime(connection);
   }
