@@ -244,6 +244,8 @@ public final class Sandboxd implements Callable<Integer> {
    */
   private static Server startServer(Path socket, PodLifecycle pods, ContainerdImages images, Path spool, String socketGroup)
       throws IOException {
+    // Inside each service's UTF-8 guard, where it sees the typed requests and answers it names.
+    AuditInterceptor audit = new AuditInterceptor();
     Optional<GroupPrincipal> group = Optional.empty();
     if (!socketGroup.isEmpty()) {
       try {
@@ -262,9 +264,8 @@ public final class Sandboxd implements Callable<Integer> {
         .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(2, daemonThreads("sandboxd-io"), EpollIoHandler.newFactory()))
         .maxInboundMessageSize(8 << 20)
         .protocolNegotiator(new PeerCredentialsNegotiator())
-        .intercept(new AuditInterceptor())
-        .addService(Utf8Requests.guard(new PodsService(pods)))
-        .addService(Utf8Requests.guard(new ImagesService(images, spool)))
+        .addService(Utf8Requests.guard(new PodsService(pods), audit))
+        .addService(Utf8Requests.guard(new ImagesService(images, spool), audit))
         .build()
         .start();
     // Only root and the socket's group may drive sandboxd.

@@ -38,9 +38,13 @@ public final class Utf8Requests implements ServerInterceptor {
     this.typed = typed;
   }
 
-  /** The service, with every request checked before protobuf parses it. */
-  public static ServerServiceDefinition guard(BindableService service) {
-    ServerServiceDefinition typed = service.bindService();
+  /**
+   * The service, with every request checked before protobuf parses it. Interceptors that read
+   * the typed messages (the audit) go in typedInterceptors: outside the guard they would see
+   * only byte streams.
+   */
+  public static ServerServiceDefinition guard(BindableService service, ServerInterceptor... typedInterceptors) {
+    ServerServiceDefinition typed = ServerInterceptors.intercept(service.bindService(), typedInterceptors);
     return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(typed), new Utf8Requests(typed));
   }
 
