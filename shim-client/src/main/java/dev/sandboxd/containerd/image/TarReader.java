@@ -123,8 +123,11 @@ final class TarReader {
     };
   }
 
-  /** "./a//b/" is "a/b"; "/a" and any ".." are refused. */
+  /** "./a//b/" is "a/b"; "/a", any ".." and a NUL (possible in a pax path, never in a file name) are refused. */
   static String clean(String name) throws IOException {
+    if (name.indexOf('\0') >= 0) {
+      throw new IOException("tar: path \"" + name.replace("\0", "\\0") + "\" refused: it contains a NUL byte");
+    }
     if (name.startsWith("/")) {
       throw new IOException("tar: absolute path " + name + " refused");
     }
