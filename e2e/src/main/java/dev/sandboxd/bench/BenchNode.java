@@ -11,7 +11,7 @@ import java.util.Map;
  * The private node under test, as hack/node describes it ({@code hack/node env}), and the tools
  * the baselines run from the project's cache (the very binaries the node's containerd uses).
  */
-record BenchNode(
+public record BenchNode(
     Path repo,
     Path dir,
     Path containerdSocket,
@@ -22,7 +22,7 @@ record BenchNode(
     long sandboxdPid) {
   private static final String WORK_DIR = "bench";
 
-  static BenchNode describe(Path repo, Path dir) throws IOException, InterruptedException {
+  public static BenchNode describe(Path repo, Path dir) throws IOException, InterruptedException {
     Path pidFile = dir.resolve("sandboxd.pid");
     if (!Files.exists(pidFile)) {
       throw new IllegalStateException("no node with sandboxd is running in " + dir + ": start one with hack/up");
@@ -50,7 +50,7 @@ record BenchNode(
         Long.parseLong(Files.readString(pidFile).trim()));
   }
 
-  Path ctr() {
+  public Path ctr() {
     return repo.resolve(".cache/root/usr/bin/ctr");
   }
 
@@ -63,12 +63,12 @@ record BenchNode(
   }
 
   /** Scratch space for the baselines (bundles, pid files, logs), removed with the node. */
-  Path workDir() {
+  public Path workDir() {
     return dir.resolve(WORK_DIR);
   }
 
   /** The cgroup2 mount as seen inside the node (where every command of the baselines runs). */
-  String cgroupDir(String relative) {
+  public String cgroupDir(String relative) {
     return "/sys/fs/cgroup" + cgroupParent + "/" + relative;
   }
 }

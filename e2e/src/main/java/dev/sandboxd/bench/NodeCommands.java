@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * nsenter (the smoke test). Output goes to files, never pipes: a detached container inherits
  * runc's stdio, and a pipe it holds open would never reach end of file.
  */
-final class NodeCommands {
+public final class NodeCommands {
   private static final long TIMEOUT_SECONDS = 120;
 
   private final List<String> prefix;
@@ -30,20 +30,20 @@ final class NodeCommands {
   }
 
   /** Commands on the host (where the benchmark process is), e.g. hack/node itself. */
-  static NodeCommands host(Path outputDir) throws IOException {
+  public static NodeCommands host(Path outputDir) throws IOException {
     return new NodeCommands(List.of(), outputDir);
   }
 
-  static NodeCommands inNode(long mountNamespacePid, Path outputDir) throws IOException {
+  public static NodeCommands inNode(long mountNamespacePid, Path outputDir) throws IOException {
     Path nodeNs = Path.of("/proc", Long.toString(mountNamespacePid), "ns", "mnt");
     boolean inside = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).equals(Files.readSymbolicLink(nodeNs));
     return new NodeCommands(inside ? List.of() : List.of("nsenter", "--mount=" + nodeNs, "--"), outputDir);
   }
 
-  record Result(int exitCode, String stdout, String stderr, long nanos) {}
+  public record Result(int exitCode, String stdout, String stderr, long nanos) {}
 
   /** Runs the command to its end; nanos is its wall time from spawn to exit. */
-  synchronized Result run(List<String> command) throws IOException, InterruptedException {
+  public synchronized Result run(List<String> command) throws IOException, InterruptedException {
     List<String> full = new ArrayList<>(prefix);
     full.addAll(command);
     ProcessBuilder builder = new ProcessBuilder(full)
@@ -62,7 +62,7 @@ final class NodeCommands {
   }
 
   /** Runs the command and fails unless it exits 0. */
-  Result checked(List<String> command) throws IOException, InterruptedException {
+  public Result checked(List<String> command) throws IOException, InterruptedException {
     Result r = run(command);
     if (r.exitCode() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " exited " + r.exitCode() + ": " + r.stderr().strip());

@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Memory and CPU figures of one process, from /proc (the node shares the host's pid namespace). */
-final class ProcStats {
+public final class ProcStats {
   private ProcStats() {}
 
   /** Resident set size (VmRSS), in KiB. */
-  static long rssKb(long pid) throws IOException {
+  public static long rssKb(long pid) throws IOException {
     return field(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
   }
 
@@ -22,7 +22,7 @@ final class ProcStats {
     return field(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss:");
   }
 
-  static long threads(long pid) throws IOException {
+  public static long threads(long pid) throws IOException {
     return field(Path.of("/proc", Long.toString(pid), "status"), "Threads:");
   }
 
@@ -63,7 +63,7 @@ final class ProcStats {
     return f[0] + " " + f[1] + " " + f[2];
   }
 
-  static String commandLine(long pid) throws IOException {
+  public static String commandLine(long pid) throws IOException {
     return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).replace('\0', ' ').strip();
   }
 

@@ -19,12 +19,12 @@ import java.util.concurrent.TimeUnit;
  * sandboxd's Pods API over one shared channel, called in-process, so what is timed is sandboxd's
  * work and one local gRPC round trip, never a CLI's start-up.
  */
-final class SandboxdPods implements AutoCloseable {
+public final class SandboxdPods implements AutoCloseable {
   private static final long DEADLINE_SECONDS = 120;
 
   private final ManagedChannel channel;
 
-  SandboxdPods(Path socket) {
+  public SandboxdPods(Path socket) {
     this.channel = UnixSocketChannels.open(socket, "bench-client", 64 << 20);
   }
 
@@ -46,19 +46,28 @@ final class SandboxdPods implements AutoCloseable {
     return pod;
   }
 
+  /** Runs the pod (strictly, as sandboxctl run does) and returns sandboxd's answer, without waiting. */
+  public Pod run(String manifest) {
+    return stub().runPod(RunPodRequest.newBuilder().setManifest(manifest).build()).getPod();
+  }
+
+  public Pod inspect(Pod pod) {
+    return stub().inspectPod(InspectPodRequest.newBuilder().setPod(ref(pod)).build()).getPod();
+  }
+
   /** Stops (with the given grace, else the pod's own) and removes the pod. */
-  void stopAndRemove(Pod pod, Optional<Long> graceSeconds) {
+  public void stopAndRemove(Pod pod, Optional<Long> graceSeconds) {
     StopPodRequest.Builder stop = StopPodRequest.newBuilder().setPod(ref(pod));
     graceSeconds.ifPresent(stop::setGracePeriodSeconds);
     stub().stopPod(stop.build());
     stub().removePod(RemovePodRequest.newBuilder().setPod(ref(pod)).build());
   }
 
-  void removeForce(Pod pod) {
+  public void removeForce(Pod pod) {
     stub().removePod(RemovePodRequest.newBuilder().setPod(ref(pod)).setForce(true).build());
   }
 
-  List<Pod> list() {
+  public List<Pod> list() {
     return stub().listPods(ListPodsRequest.getDefaultInstance()).getPodsList();
   }
 

@@ -18,7 +18,7 @@ final class ManifestContext {
     if (!lenient) {
       throw ManifestObject.invalid(path, "unknown or unsupported field");
     }
-    warnings.add(path + ": unknown or unsupported field, ignored");
+    warnings.add(ManifestObject.printable(path + ": unknown or unsupported field, ignored"));
   }
 
   /** A known field or value sandboxd does not support, with the reason: an error, unless lenient. */
@@ -26,7 +26,7 @@ final class ManifestContext {
     if (!lenient) {
       throw ManifestObject.invalid(path, reason);
     }
-    warnings.add(path + ": " + reason + ", ignored");
+    warnings.add(ManifestObject.printable(path + ": " + reason + ", ignored"));
   }
 
   /** What Kubernetes refuses but sandboxd can run as written: an error, unless lenient. */
@@ -34,7 +34,7 @@ final class ManifestContext {
     if (!lenient) {
       throw ManifestObject.invalid(path, error);
     }
-    warnings.add(path + ": " + warning);
+    warnings.add(ManifestObject.printable(path + ": " + warning));
   }
 
   List<String> warnings() {

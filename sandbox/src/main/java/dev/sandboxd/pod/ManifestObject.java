@@ -68,14 +68,38 @@ final class ManifestObject {
     return path.isEmpty() ? field : path + "." + field;
   }
 
+  /** An input error naming the field; made {@link #printable} as a whole, field names included. */
   static SandboxdException.InvalidArgument invalid(String path, String message) {
-    return SandboxdException.invalidArgument("%s: %s", path.isEmpty() ? "manifest" : path, message);
+    return SandboxdException.invalidArgument("%s", printable((path.isEmpty() ? "manifest" : path) + ": " + message));
   }
 
   /** A value for an error message: quoted, and cut short so a huge input cannot flood the message. */
   static String quote(String value) {
     String shown = value.length() > MAX_QUOTED_CHARS ? value.substring(0, MAX_QUOTED_CHARS) + "..." : value;
-    return '"' + shown + '"';
+    return '"' + printable(shown) + '"';
+  }
+
+  /**
+   * The text with control, format and line-separator characters escaped ("\n", "\u001b"), so a
+   * message quoting the manifest stays one line and cannot steer the terminal or log showing it.
+   * Applying it twice changes nothing more.
+   */
+  static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.chars().forEach(c -> {
+      switch (c) {
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        default -> {
+          int type = Character.getType(c);
+          boolean invisible = Character.isISOControl(c) || type == Character.FORMAT
+              || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+          out.append(invisible ? String.format("\\u%04x", c) : String.valueOf((char) c));
+        }
+      }
+    });
+    return out.toString();
   }
 
   String path() {

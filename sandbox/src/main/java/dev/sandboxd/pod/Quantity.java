@@ -145,7 +145,7 @@ public final class Quantity {
    * @throws ArithmeticException if it does not fit in a long
    */
   public long value() {
-    return scaledUp(amount);
+    return scaledUp(amount, 0);
   }
 
   /**
@@ -154,16 +154,18 @@ public final class Quantity {
    * @throws ArithmeticException if it does not fit in a long
    */
   public long milliValue() {
-    return scaledUp(amount.scaleByPowerOfTen(3));
+    return scaledUp(amount, 3);
   }
 
-  private static long scaledUp(BigDecimal value) {
+  /** {@code value} × 10^{@code powerOfTen}, rounded up. */
+  private static long scaledUp(BigDecimal value, int powerOfTen) {
     // 19 integer digits is the most a long has; bail out before rounding materialises 10^huge.
-    if (value.signum() != 0 && value.precision() - value.scale() > 19) {
+    // In long arithmetic: a scale near the int limits would overflow (BigDecimal's own "Overflow").
+    if (value.signum() != 0 && (long) value.precision() - value.scale() + powerOfTen > 19) {
       throw new ArithmeticException("quantity does not fit in a 64-bit integer");
     }
     try {
-      return value.setScale(0, RoundingMode.UP).longValueExact();
+      return value.scaleByPowerOfTen(powerOfTen).setScale(0, RoundingMode.UP).longValueExact();
     } catch (ArithmeticException e) {
       throw new ArithmeticException("quantity does not fit in a 64-bit integer");
     }
@@ -186,7 +188,8 @@ public final class Quantity {
 
   @Override
   public int hashCode() {
-    return amount.stripTrailingZeros().hashCode();
+    // Equal amounts have equal doubles; stripTrailingZeros() would overflow on a scale near the int limit.
+    return Double.hashCode(amount.doubleValue());
   }
 
   @Override

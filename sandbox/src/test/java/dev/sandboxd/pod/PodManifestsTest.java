@@ -49,6 +49,19 @@ class PodManifestsTest {
         SecurityContext.EMPTY, ResourceRequirements.NONE, dev.sandboxd.pod.Supervision.NONE);
   }
 
+  /**
+   * Found by PodManifestsFuzzTest: a value quoted in an error came out raw, so a newline (or an
+   * escape sequence) in the manifest broke the one-line message and went as is into logs and terminals.
+   */
+  @Test
+  void fuzzRegressionQuotedValuesInErrorsShowControlCharactersEscaped() {
+    String manifest = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+        + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\\t\\n\\u001b[2J\\u0000\"}]}}";
+    SandboxdException.InvalidArgument e =
+        assertThrows(SandboxdException.InvalidArgument.class, () -> manifests.parse(manifest, false));
+    assertEquals("spec.containers[0].image: \"busybox\\t\\n\\u001b[2J\\u0000\" must not contain whitespace", e.getMessage());
+  }
+
   @Test
   void theSeedCounterPodParses() throws IOException {
     Pod pod = parse(Files.readString(Path.of("../e2e/examples/counter.yaml")));

@@ -134,6 +134,19 @@ class QuantityTest {
         });
   }
 
+  /** Found by QuantityFuzzTest: the milli view of a near-int-limit exponent failed as BigDecimal's "Overflow". */
+  @Test
+  void fuzzRegressionMilliValueOfAHugeExponentSaysItDoesNotFit() {
+    ArithmeticException e = assertThrows(ArithmeticException.class, () -> Quantity.parse("100E2147483647").milliValue());
+    assertEquals("quantity does not fit in a 64-bit integer", e.getMessage());
+  }
+
+  /** Found by QuantityFuzzTest: hashCode() threw ArithmeticException ("Overflow") for a near-int-limit exponent. */
+  @Test
+  void fuzzRegressionHashCodeOfAHugeExponent() {
+    assertEquals(Quantity.parse("100e2147483647").hashCode(), Quantity.parse("1000e2147483646").hashCode());
+  }
+
   @Test
   void equalityIsByAmount() {
     assertEquals(Quantity.parse("1k"), Quantity.parse("1000"));

@@ -90,6 +90,14 @@ class TarReaderTest {
     assertEquals(clean, TarReader.clean(raw));
   }
 
+  /** Found by TarReaderFuzzTest: a pax path may hold a NUL, which no file name can. */
+  @Test
+  void fuzzRegressionPaxPathWithNulIsRefused() {
+    byte[] tar = new TarBuilder().paxFile("a\0b", new byte[1]).build();
+    IOException e = assertThrows(IOException.class, () -> new TarReader(new ByteArrayInputStream(tar), LIMIT).next());
+    assertTrue(e.getMessage().startsWith("tar: path \"a\\0b\" refused"), e.getMessage());
+  }
+
   @Test
   void refusesOversizeEntries() {
     byte[] tar = new TarBuilder().file("blob", new byte[2048]).build();
