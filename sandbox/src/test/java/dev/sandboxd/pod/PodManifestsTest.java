@@ -56,10 +56,11 @@ class PodManifestsTest {
   @Test
   void fuzzRegressionQuotedValuesInErrorsShowControlCharactersEscaped() {
     String manifest = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
-        + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\\t\\n\\u001b[2J\\u0000\"}]}}";
+        + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\\t\\n\\u001b[2J\"}]}}";
     SandboxdException.InvalidArgument e =
         assertThrows(SandboxdException.InvalidArgument.class, () -> manifests.parse(manifest, false));
-    assertEquals("spec.containers[0].image: \"busybox\\t\\n\\u001b[2J\\u0000\" must not contain whitespace", e.getMessage());
+    // (A NUL is refused before this check, naming the field without quoting the value.)
+    assertEquals("spec.containers[0].image: \"busybox\\t\\n\\u001b[2J\" must not contain whitespace", e.getMessage());
   }
 
   @Test
