@@ -106,13 +106,14 @@ remove_entry() { # path
   rm -f -- "$file"
 }
 
-remove_dirs() { # paths of kind d, deepest last in the list: removed deepest first, only when empty
-  local i file
-  for (( i = $# ; i > 0 ; i-- )); do
-    file=$(on_disk "${!i}")
+remove_dirs() { # paths of kind d: removed deepest first (a path sorts after its parent), only when empty
+  local dir file
+  [ $# -gt 0 ] || return 0
+  while IFS= read -r dir; do
+    file=$(on_disk "$dir")
     [ -d "$file" ] && [ ! -L "$file" ] || continue
     rmdir -- "$file" 2>/dev/null || note "left $file: not empty"
-  done
+  done < <(printf '%s\n' "$@" | LC_ALL=C sort -r)
 }
 
 # --- uninstall -------------------------------------------------------------------------------------
@@ -233,14 +234,12 @@ check_plan() {
 
 NEW_MANIFEST=()
 record() { NEW_MANIFEST+=("$1"$'\t'"$2"$'\t'"$3"); }
-declare -A RECORDED_DIR=()
 
 make_dirs() { # path: creates its missing parents, recording them (outermost first)
   local dir=${1%/*} missing=()
   while [ -n "$dir" ] && [ ! -d "$(on_disk "$dir")" ]; do missing=("$dir" "${missing[@]}"); dir=${dir%/*}; done
   for dir in "${missing[@]}"; do
     mkdir -m 755 -- "$(on_disk "$dir")"
-    RECORDED_DIR[$dir]=1
     record d - "$dir"
   done
 }
@@ -277,7 +276,7 @@ install_all() {
   # Directories an earlier install made stay recorded while they exist.
   local path i
   for path in "${OLD_ORDER[@]}"; do
-    if [ "${OLD_KIND[$path]}" = d ] && [ -d "$(on_disk "$path")" ]; then RECORDED_DIR[$path]=1; record d - "$path"; fi
+    if [ "${OLD_KIND[$path]}" = d ] && [ -d "$(on_disk "$path")" ]; then record d - "$path"; fi
   done
   declare -A planned=()
   for i in "${!PLAN_DEST[@]}"; do
@@ -295,7 +294,8 @@ install_all() {
   done
   make_cds_archive
   make_dirs "$MANIFEST"
-  printf '%s\n' "${NEW_MANIFEST[@]}" > "$(on_disk "$MANIFEST").tmp"
+  # Sorted by path, so that the same install writes the same manifest.
+  printf '%s\n' "${NEW_MANIFEST[@]}" | LC_ALL=C sort -t $'\t' -k 3 > "$(on_disk "$MANIFEST").tmp"
   mv -f -T -- "$(on_disk "$MANIFEST").tmp" "$(on_disk "$MANIFEST")"
   note "installed sandboxd in $(on_disk "$PREFIX") (files listed in $(on_disk "$MANIFEST"))"
   if [ -z "$ROOT" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
@@ -304,8 +304,8 @@ Next:
   systemctl daemon-reload
   systemctl enable --now sandboxd
 $([ "$CONTAINERD" = 1 ] && echo "  systemctl restart containerd     # reads sandboxd's sandbox controller and runtime handler")
-  $PREFIX/bin/sandboxctl ps
-Uninstall: systemctl disable --now sandboxd; $LIB/install.sh --uninstall
+  '$PREFIX/bin/sandboxctl' ps
+Uninstall: systemctl disable --now sandboxd; '$LIB/install.sh' --uninstall
 NEXT
 }
 
