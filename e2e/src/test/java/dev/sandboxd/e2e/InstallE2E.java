@@ -184,8 +184,26 @@ class InstallE2E {
     List<String> withConfig = snapshot(root);
     ok(install(root));
     assertEquals("root: /srv/sandboxd\n", Files.readString(root.resolve("etc/sandboxd/sandboxd.yaml")));
-    ok(run(Map.of(), unpacked.resolve("install.sh").toString(), "--uninstall", "--prefix", PREFIX, "--root", root.toString()));
-    assertEquals(withConfig, snapshot(root), "uninstall keeps the admin's config");
+    // An enabled unit would dangle: uninstall refuses until it is disabled.
+    Path wants = Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants")).resolve("sandboxd.service");
+    Files.createSymbolicLink(wants, Path.of("/etc/systemd/system/sandboxd.service"));
+    assertRefused(uninstall(root), "systemctl disable");
+    Files.delete(wants);
+    Files.delete(wants.getParent());
+    // An installed /etc file the admin changed is kept by re-install and uninstall, unless --purge.
+    Path unit = root.resolve("etc/systemd/system/sandboxd.service");
+    Files.writeString(unit, Files.readString(unit) + "# changed by the admin\n");
+    ok(install(root));
+    assertTrue(Files.readString(unit).endsWith("# changed by the admin\n"), "a re-install keeps a changed unit");
+    ok(uninstall(root));
+    assertTrue(Files.readString(unit).endsWith("# changed by the admin\n"), "uninstall keeps a changed unit");
+    assertRefused(install(root), "did not install it"); // no longer its own
+    Files.delete(unit);
+    assertEquals(withConfig, snapshot(root), "uninstall keeps the admin's own config");
+    ok(install(root));
+    Files.writeString(unit, Files.readString(unit) + "# changed by the admin\n");
+    ok(uninstall(root, "--purge"));
+    assertEquals(withConfig, snapshot(root), "uninstall --purge removes the changed unit too");
 
     Path bare = Files.createDirectories(work.resolve("bare/etc/systemd/system")).getParent().getParent().getParent();
     assertRefused(install(bare), "install Debian's containerd first");
@@ -208,6 +226,10 @@ class InstallE2E {
     Files.createDirectories(root.resolve("etc/systemd/system"));
     ok(run(Map.of(), "cp", "-a", "/usr/lib/systemd/system/.", root.resolve("usr/lib/systemd/system").toString()));
     return root;
+  }
+
+  private static Run uninstall(Path root, String... args) throws Exception {
+    return install(root, Stream.concat(Stream.of("--uninstall"), Stream.of(args)).toArray(String[]::new));
   }
 
   private static Run install(Path root, String... args) throws Exception {
