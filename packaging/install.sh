@@ -181,11 +181,12 @@ make_plan() { # staging dir for files made from templates
   done < <(cd "$HERE" && find "$HERE/bin" "$HERE/lib" "$HERE/share" -type f ! -name install.manifest ! -name '*.jsa' -print0 | sort -z)
   plan "$HERE/install.sh" "$LIB/install.sh" 755 f
 
-  # systemd splits ExecStart at spaces unless the word is quoted.
-  local templates=$HERE/share/sandboxd exec_line=$PREFIX/bin/sandboxd unit
-  if [ "$PREFIX" != "${PREFIX#* }" ]; then exec_line="\"$exec_line\""; fi
+  # systemd splits a command line at spaces unless the word is quoted: @Q@ closes what @BIN@ opens.
+  local templates=$HERE/share/sandboxd bin=$PREFIX/bin quote= unit
+  if [ "$PREFIX" != "${PREFIX#* }" ]; then bin="\"$bin" quote=\"; fi
   unit=$(<"$templates/sandboxd.service.in")
-  unit=${unit//@EXEC@/$exec_line}
+  unit=${unit//@BIN@/$bin}
+  unit=${unit//@Q@/$quote}
   if [ -n "${JAVA_HOME:-}" ]; then unit=${unit//$'\n'Type=simple/$'\n'Environment=\"JAVA_HOME=$JAVA_HOME\"$'\n'Type=simple}; fi
   printf '%s\n' "$unit" > "$stage/sandboxd.service"
   if [ -n "$SOCKET_GROUP" ]; then

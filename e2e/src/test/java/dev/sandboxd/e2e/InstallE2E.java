@@ -120,6 +120,8 @@ class InstallE2E {
       }
       assertTrue(Files.exists(socket), () -> "sandboxd from the unit's ExecStart did not serve: " + Node.tail(node.resolve("sandboxd.log")));
       assertEquals(GID, Files.getAttribute(socket, "unix:gid", LinkOption.NOFOLLOW_LINKS), "the socket's group (--socket-group)");
+      String execStartPost = unit.lines().filter(l -> l.startsWith("ExecStartPost=")).findFirst().orElseThrow().substring(14);
+      ok(inNode(node, "sh", "-c", execStartPost));
 
       String ctl = PREFIX + "/bin/sandboxctl";
       Path manifest = node.resolve("pod.yaml");
