@@ -236,11 +236,27 @@ check_plan() {
 NEW_MANIFEST=()
 record() { NEW_MANIFEST+=("$1"$'\t'"$2"$'\t'"$3"); }
 
+# Undo steps of the install under way, run in reverse when it fails: files it made are removed,
+# files it replaced come back from the staging directory, directories it made are removed.
+UNDO=()
+undo_all() {
+  local i what path saved
+  for (( i = ${#UNDO[@]} - 1 ; i >= 0 ; i-- )); do
+    IFS=$'\t' read -r what path saved <<< "${UNDO[$i]}"
+    case $what in
+      rm) rm -f -- "$path" ;;
+      restore) mv -f -T -- "$saved" "$path" ;;
+      rmdir) rmdir -- "$path" ;;
+    esac || note "could not undo: $what $path"
+  done
+}
+
 make_dirs() { # path: creates its missing parents, recording them (outermost first)
   local dir=${1%/*} missing=()
   while [ -n "$dir" ] && [ ! -d "$(on_disk "$dir")" ]; do missing=("$dir" "${missing[@]}"); dir=${dir%/*}; done
   for dir in "${missing[@]}"; do
     mkdir -m 755 -- "$(on_disk "$dir")"
+    UNDO+=("rmdir"$'\t'"$(on_disk "$dir")")
     record d - "$dir"
   done
 }
@@ -249,6 +265,13 @@ write_file() { # src dest mode
   local file tmp; file=$(on_disk "$2")
   make_dirs "$2"
   tmp=$(dirname "$file")/.$(basename "$file").install-tmp
+  if [ -e "$file" ]; then
+    cp -p -- "$file" "$STAGE/undo.${#UNDO[@]}"
+    UNDO+=("restore"$'\t'"$file"$'\t'"$STAGE/undo.${#UNDO[@]}")
+  else
+    UNDO+=("rm"$'\t'"$file")
+  fi
+  UNDO+=("rm"$'\t'"$tmp")
   cp -- "$1" "$tmp"
   chmod "$3" "$tmp"
   mv -f -T -- "$tmp" "$file"
@@ -264,14 +287,14 @@ make_cds_archive() {
   # A command that loads the client's classes and fails at once (no socket there).
   out=$("$(java_command)" -XX:ArchiveClassesAtExit="$jsa" @"$LIB/sandboxctl.jvm.options" -cp "$LIB/sandboxd.jar" \
     dev.sandboxd.cli.Sandboxctl --address "$LIB/no-such.sock" ps 2>&1 || true)
-  if [ -f "$jsa" ]; then record g "$(sum "$jsa")" "$jsa"; else note "no AppCDS archive for sandboxctl (it works without, slower to start): $out"; fi
+  if [ -f "$jsa" ]; then UNDO+=("rm"$'\t'"$jsa"); record g "$(sum "$jsa")" "$jsa"; else note "no AppCDS archive for sandboxctl (it works without, slower to start): $out"; fi
 }
 
 install_all() {
   preflight
   read_manifest
   STAGE=$(mktemp -d)
-  trap 'rm -rf -- "$STAGE"' EXIT
+  trap 'status=$?; if [ $status != 0 ] && [ ${#UNDO[@]} -gt 0 ]; then undo_all; note "error: the install failed (above); every change it made is undone"; fi; rm -rf -- "$STAGE"' EXIT
   make_plan "$STAGE"
   check_plan
   # Directories an earlier install made stay recorded while they exist.
@@ -296,8 +319,10 @@ install_all() {
   make_cds_archive
   make_dirs "$MANIFEST"
   # Sorted by path, so that the same install writes the same manifest.
+  UNDO+=("rm"$'\t'"$(on_disk "$MANIFEST").tmp")
   printf '%s\n' "${NEW_MANIFEST[@]}" | LC_ALL=C sort -t $'\t' -k 3 > "$(on_disk "$MANIFEST").tmp"
   mv -f -T -- "$(on_disk "$MANIFEST").tmp" "$(on_disk "$MANIFEST")"
+  UNDO=()
   note "installed sandboxd in $(on_disk "$PREFIX") (files listed in $(on_disk "$MANIFEST"))"
   if [ -z "$ROOT" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
   cat >&2 <<NEXT

@@ -180,6 +180,16 @@ class InstallE2E {
     Files.delete(root.resolve("etc/sandboxd"));
     Files.delete(root.resolve("elsewhere"));
 
+    // A failure half-way (a file where install.sh makes a directory) undoes every file written so far.
+    Path confD = root.resolve("etc/containerd/conf.d");
+    Files.writeString(confD, "");
+    List<String> withFile = snapshot(root);
+    Run failed = install(root);
+    assertNotEquals(0, failed.code(), failed::all);
+    assertTrue(failed.err().contains("every change it made is undone"), failed::all);
+    assertEquals(withFile, snapshot(root), "the failed install undid its changes");
+    Files.delete(confD);
+
     // An admin's own config file stays as it is, through install and uninstall.
     Files.createDirectories(root.resolve("etc/sandboxd"));
     Files.writeString(root.resolve("etc/sandboxd/sandboxd.yaml"), "root: /srv/sandboxd\n");
