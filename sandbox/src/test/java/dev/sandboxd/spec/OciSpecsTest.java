@@ -15,6 +15,7 @@ import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.EnvVar;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodMeta;
+import dev.sandboxd.pod.PodDns;
 import dev.sandboxd.pod.PodSecurityContext;
 import dev.sandboxd.pod.PodSpec;
 import dev.sandboxd.pod.RestartPolicy;
@@ -107,7 +108,8 @@ class OciSpecsTest {
         new PodMeta("web", "default", "uid-1", Map.of(), Map.of()),
         new PodSpec(
             List.of(), List.of(containers), List.of(), RestartPolicy.Always,
-            PodSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, shareProcessNamespace, Optional.empty(), psc));
+            PodSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, shareProcessNamespace, Optional.empty(), psc,
+            PodDns.DEFAULT));
   }
 
   private static Pod pod(Container... containers) {
