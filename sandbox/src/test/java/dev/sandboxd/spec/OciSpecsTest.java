@@ -650,11 +650,17 @@ class OciSpecsTest {
   }
 
   @Test
-  void etcFilesAreReadOnlyWithAReadOnlyRoot() {
+  void hostnameAndResolvConfAreReadOnlyWithAReadOnlyRootHostsNever() {
     Sc sc = new Sc();
     sc.readOnlyRoot = Optional.of(true);
-    OciSpec spec = specWithMounts(sc.build(), List.of(), ETC);
-    assertEquals(List.of("rbind", "rprivate", "ro"), mount(spec, "/etc/resolv.conf").options());
+    OciSpec readOnly = specWithMounts(sc.build(), List.of(), ETC);
+    assertEquals(List.of("rbind", "rprivate", "ro"), mount(readOnly, "/etc/resolv.conf").options());
+    assertEquals(List.of("rbind", "rprivate", "ro"), mount(readOnly, "/etc/hostname").options());
+    assertEquals(List.of("rbind", "rprivate", "rw"), mount(readOnly, "/etc/hosts").options());
+    OciSpec writable = specWithMounts(SecurityContext.EMPTY, List.of(), ETC);
+    for (String file : List.of("/etc/hostname", "/etc/hosts", "/etc/resolv.conf")) {
+      assertEquals(List.of("rbind", "rprivate", "rw"), mount(writable, file).options(), file);
+    }
   }
 
   @Test
