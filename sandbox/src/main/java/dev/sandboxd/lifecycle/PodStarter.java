@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How a pod starts: its cgroup, volumes and /etc files, the pause sandbox, then init containers
+ * How a pod starts: its cgroup and volumes, the pause sandbox, its /etc files, then init containers
  * one by one (a sidecar only needs to run) and every app container. Runs on the pod's worker.
  */
 final class PodStarter {
@@ -62,7 +62,7 @@ final class PodStarter {
     }
   }
 
-  /** Volumes, /etc files and the pause task; the sandbox id is the record's. */
+  /** Volumes, the pause task, then the /etc files (hosts needs the pod's network); the sandbox id is the record's. */
   void startSandbox(PodEntry entry) {
     Pod pod = entry.pod;
     String sandboxId = entry.record.sandboxId();
