@@ -72,7 +72,8 @@ final class PodStarter {
     deps.publish(entry, "", Type.SandboxCreated, "", "");
     Sandbox sandbox = deps.sandboxes().start(sandboxId);
     deps.save(entry, entry.record.withPausePid(sandbox.pid()));
-    writePodFiles(entry, Optional.empty());
+    // Pods have their own network namespace with loopback only, so far: no IP, not the host's network.
+    writePodFiles(entry, Optional.empty(), false);
     deps.publish(entry, "", Type.SandboxReady, "", "pause pid " + sandbox.pid());
   }
 
@@ -80,9 +81,8 @@ final class PodStarter {
    * The pod's /etc files, once its network is up (hosts names its IP) and before any container;
    * what the pod asked for but cannot get (ClusterFirst without a cluster DNS) is a warning event.
    */
-  private void writePodFiles(PodEntry entry, Optional<String> podIp) {
-    // Pods have their own network namespace, with loopback only until CNI gives them an IP.
-    PodFileWriter.Written written = deps.podFiles().write(entry.pod, podIp, false);
+  private void writePodFiles(PodEntry entry, Optional<String> podIp, boolean hostNetwork) {
+    PodFileWriter.Written written = deps.podFiles().write(entry.pod, podIp, hostNetwork);
     written.warnings().forEach(w -> deps.publish(entry, "", Type.Warning, w.reason(), w.message()));
   }
 
