@@ -4,8 +4,10 @@ import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATH;
 import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATH_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.CGROUP_PATH;
 import static dev.sandboxd.daemon.SettingCheck.CONTAINERD_NAMESPACE;
+import static dev.sandboxd.daemon.SettingCheck.DNS_DOMAIN_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.GROUP_NAME_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.HOST_PORT_OR_EMPTY;
+import static dev.sandboxd.daemon.SettingCheck.IP_LIST_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.LIMIT_OR_NONE;
 import static dev.sandboxd.daemon.SettingCheck.QUANTITY;
 
@@ -13,6 +15,7 @@ import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.containerlog.LogRotation;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.Quantity;
+import dev.sandboxd.podfiles.ClusterDns;
 import dev.sandboxd.podsecurity.PodSecurityLevel;
 import java.time.Duration;
 import java.util.Map;
@@ -99,7 +102,22 @@ public record DaemonConfig(
     String containerLogMaxSize,
 
     @Setting(help = "log files kept per container run, the live one included (at least 2)", defaultValue = "5")
-    long containerLogMaxFiles) {
+    long containerLogMaxFiles,
+
+    @Setting(help = "comma-separated IPs of the cluster's DNS servers, the nameservers of dnsPolicy ClusterFirst pods; "
+        + "\"\": none (those pods fall back to Default, with a MissingClusterDNS warning event)", defaultValue = "",
+        label = "IPS", check = IP_LIST_OR_EMPTY)
+    String clusterDns,
+
+    @Setting(help = "the cluster's DNS domain: ClusterFirst pods search <namespace>.svc.<domain>, svc.<domain> and "
+        + "<domain>; a pod with a subdomain is <hostname>.<subdomain>.<namespace>.svc.<domain>", defaultValue = "cluster.local",
+        label = "DOMAIN", check = DNS_DOMAIN_OR_EMPTY)
+    String clusterDomain,
+
+    @Setting(help = "the resolver configuration pods of dnsPolicy Default start from, as kubelet's flag "
+        + "(on a systemd-resolved node, /run/systemd/resolve/resolv.conf); \"\": none (127.0.0.1)",
+        defaultValue = "/etc/resolv.conf", label = "FILE", check = ABSOLUTE_PATH_OR_EMPTY)
+    String resolvConf) {
 
   public static final DaemonConfig DEFAULTS = DaemonSettings.load(Optional.empty(), Map.of());
 
@@ -110,6 +128,11 @@ public record DaemonConfig(
           restartBackoff.toMillis(), restartBackoffMax.toMillis());
     }
     logRotation(containerLogMaxSize, containerLogMaxFiles);
+  }
+
+  /** --cluster-dns and --cluster-domain. */
+  public ClusterDns clusterDnsConfig() {
+    return new ClusterDns(SettingCheck.ipList(clusterDns), clusterDomain);
   }
 
   /** Most bytes one image import may unpack. */

@@ -46,6 +46,7 @@ import dev.sandboxd.supervisor.Scheduler;
 import dev.sandboxd.system.LinuxSystem;
 import dev.sandboxd.spec.ProcessPrivileges;
 import dev.sandboxd.system.PrivateFiles;
+import dev.sandboxd.podfiles.PodFileWriter;
 import dev.sandboxd.volume.VolumeManager;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -160,6 +161,8 @@ public final class Sandboxd implements Callable<Integer> {
           sandboxes,
           containers,
           new VolumeManager(paths.podsDir(), system, system),
+          new PodFileWriter(paths.podsDir(), cfg.clusterDnsConfig(), Path.of("/etc/hosts"),
+              cfg.resolvConf().isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.resolvConf()))),
           cgroups,
           new FilePodStore(Path.of(cfg.state())),
           paths,

@@ -1,8 +1,10 @@
 package dev.sandboxd.daemon;
 
 import dev.sandboxd.metrics.MetricsServer;
+import dev.sandboxd.pod.IpLiterals;
 import dev.sandboxd.pod.Quantity;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -36,6 +38,16 @@ enum SettingCheck {
       return Optional.of("is not a size such as 10Mi or 500Ki (" + e.getMessage() + ")");
     }
   }),
+  /** Comma-separated IP addresses, as kubelet's --cluster-dns, or "" for none. */
+  IP_LIST_OR_EMPTY(value -> ipList((String) value).stream()
+      .filter(ip -> !IpLiterals.isValid(ip))
+      .findFirst()
+      .map(ip -> "\"" + ip + "\" is not an IP address (want e.g. 10.96.0.10,fd00::a)")),
+  /** A DNS domain (DNS-1123 subdomain) such as cluster.local, or "" for none. */
+  DNS_DOMAIN_OR_EMPTY(value -> ((String) value).isEmpty() || (((String) value).length() <= 253
+      && ((String) value).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"))
+      ? Optional.empty()
+      : Optional.of("is not a DNS domain such as cluster.local")),
   /** host:port, or "" for off. */
   HOST_PORT_OR_EMPTY(value -> {
     if (((String) value).isEmpty()) {
@@ -53,6 +65,11 @@ enum SettingCheck {
 
   SettingCheck(Function<Object, Optional<String>> problem) {
     this.problem = problem;
+  }
+
+  /** The addresses of a comma-separated list setting; "" is none. */
+  static List<String> ipList(String value) {
+    return value.isEmpty() ? List.of() : List.of(value.split(",", -1));
   }
 
   Optional<String> problem(Object value) {

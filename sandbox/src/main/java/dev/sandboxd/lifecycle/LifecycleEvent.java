@@ -16,6 +16,8 @@ public record LifecycleEvent(Instant time, String pod, String podUid, String con
     ContainerRestarted,
     ContainerOomKilled,
     ContainerBackOff,
-    ProbeFailed
+    ProbeFailed,
+    /** Something the pod asked for that it got only in part (reason: kubelet's, e.g. MissingClusterDNS). */
+    Warning
   }
 }

@@ -4,6 +4,7 @@ import dev.sandboxd.probe.ContainerProbes;
 import dev.sandboxd.cgroup.PodCgroups;
 import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.lifecycle.LifecycleEvent.Type;
+import dev.sandboxd.podfiles.PodFileWriter;
 import dev.sandboxd.sandbox.SandboxController;
 import dev.sandboxd.state.PodRecord;
 import dev.sandboxd.state.PodStore;
@@ -15,13 +16,14 @@ import java.util.function.Supplier;
 
 /**
  * What the pod lifecycle acts on, shared by its parts (starting, supervising, terminating,
- * recovering, reporting): the node's sandboxes, containers, volumes and cgroups, sandboxd's
+ * recovering, reporting): the node's sandboxes, containers, volumes, pod files and cgroups, sandboxd's
  * records, time, the event feed, and the pool pod workers and parallel stops borrow threads from.
  */
 record PodDependencies(
     SandboxController sandboxes,
     ContainerManager containers,
     VolumeManager volumes,
+    PodFileWriter podFiles,
     PodCgroups cgroups,
     PodStore store,
     PodPaths paths,

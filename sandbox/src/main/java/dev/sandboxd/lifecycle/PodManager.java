@@ -20,6 +20,7 @@ import dev.sandboxd.state.PodStore;
 import dev.sandboxd.supervisor.RestartBackOff;
 import dev.sandboxd.supervisor.Scheduler;
 import dev.sandboxd.supervisor.TaskEventHandler;
+import dev.sandboxd.podfiles.PodFileWriter;
 import dev.sandboxd.volume.VolumeManager;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,6 +58,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       SandboxController sandboxes,
       ContainerManager containers,
       VolumeManager volumes,
+      PodFileWriter podFiles,
       PodCgroups cgroups,
       PodStore store,
       PodPaths paths,
@@ -66,7 +68,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       Supplier<String> ids,
       Executor pool) {
     this.manifests = manifests;
-    this.deps = new PodDependencies(sandboxes, containers, volumes, cgroups, store, paths, scheduler, backOff, events, ids,
+    this.deps = new PodDependencies(sandboxes, containers, volumes, podFiles, cgroups, store, paths, scheduler, backOff, events, ids,
         pool, probes);
     this.starter = new PodStarter(deps, registry);
     this.supervisor = new ContainerSupervisor(deps, registry, starter);

@@ -4,6 +4,7 @@ import dev.sandboxd.container.ContainerLaunch;
 import dev.sandboxd.lifecycle.LifecycleEvent.Type;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
+import dev.sandboxd.podfiles.PodFileWriter;
 import dev.sandboxd.rollback.Rollback;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
 import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
@@ -17,12 +18,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How a pod starts: its cgroup, volumes and /etc files, the pause sandbox, then init containers
+ * How a pod starts: its cgroup and volumes, the pause sandbox, its /etc files, then init containers
  * one by one (a sidecar only needs to run) and every app container. Runs on the pod's worker.
  */
 final class PodStarter {
-  private static final Path NODE_RESOLV_CONF = Path.of("/etc/resolv.conf");
-
   /** What to do when a container fails to start while the pod runs (it counts as an exit). */
   interface StartFailure {
     void failed(PodEntry entry, Container container, RuntimeException error);
@@ -63,18 +62,28 @@ final class PodStarter {
     }
   }
 
-  /** Volumes, /etc files and the pause task; the sandbox id is the record's. */
+  /** Volumes, the pause task, then the /etc files (hosts needs the pod's network); the sandbox id is the record's. */
   void startSandbox(PodEntry entry) {
     Pod pod = entry.pod;
     String sandboxId = entry.record.sandboxId();
     deps.volumes().prepare(pod);
-    deps.volumes().writeEtcFiles(pod, pod.hostname(), NODE_RESOLV_CONF);
     registry.track(sandboxId, entry);
     deps.sandboxes().create(sandboxSpec(pod, sandboxId, deps.cgroups().taskPath(entry.uid(), sandboxId)));
     deps.publish(entry, "", Type.SandboxCreated, "", "");
     Sandbox sandbox = deps.sandboxes().start(sandboxId);
     deps.save(entry, entry.record.withPausePid(sandbox.pid()));
+    // Pods have their own network namespace with loopback only, so far: no IP, not the host's network.
+    writePodFiles(entry, Optional.empty(), false);
     deps.publish(entry, "", Type.SandboxReady, "", "pause pid " + sandbox.pid());
+  }
+
+  /**
+   * The pod's /etc files, once its network is up (hosts names its IP) and before any container;
+   * what the pod asked for but cannot get (ClusterFirst without a cluster DNS) is a warning event.
+   */
+  private void writePodFiles(PodEntry entry, Optional<String> podIp, boolean hostNetwork) {
+    PodFileWriter.Written written = deps.podFiles().write(entry.pod, podIp, hostNetwork);
+    written.warnings().forEach(w -> deps.publish(entry, "", Type.Warning, w.reason(), w.message()));
   }
 
   /** The sandbox a Pod manifest asks for: its own network namespace, the pod's hostname. */
@@ -135,7 +144,7 @@ final class PodStarter {
       int pid = deps.containers().createAndStart(new ContainerLaunch(entry.pod, c,
           entry.isInit(c) ? Labels.ROLE_INIT : Labels.ROLE_APP, cr.containerId(), entry.record.sandboxId(),
           entry.record.pausePid(), deps.cgroups().taskPath(uid, cr.containerId()),
-          deps.volumes().binds(entry.pod, c, cr.containerId()), deps.volumes().etcFiles(entry.pod),
+          deps.volumes().binds(entry.pod, c, cr.containerId()), deps.podFiles().files(entry.pod),
           Path.of(cr.logPath()), entry.resources.container(c.name())));
       entry.tasks.put(cr.containerId(), new TaskInfo(cr.containerId(), pid, TaskStatus.Running, 0, Optional.empty()));
     } catch (RuntimeException e) {

@@ -32,11 +32,36 @@ public final class PodJson {
       out.put("shareProcessNamespace", true);
     }
     spec.hostname().ifPresent(h -> out.put("hostname", h));
+    dns(out, spec.dns());
     ObjectNode security = podSecurity(spec.securityContext());
     if (!security.isEmpty()) {
       out.set("securityContext", security);
     }
     return out;
+  }
+
+  private static void dns(ObjectNode out, PodDns dns) {
+    dns.subdomain().ifPresent(s -> out.put("subdomain", s));
+    if (!dns.hostAliases().isEmpty()) {
+      ArrayNode aliases = out.putArray("hostAliases");
+      for (PodDns.HostAlias a : dns.hostAliases()) {
+        ObjectNode alias = aliases.addObject().put("ip", a.ip());
+        strings(alias, "hostnames", a.hostnames());
+      }
+    }
+    out.put("dnsPolicy", dns.policy().name());
+    dns.config().ifPresent(c -> {
+      ObjectNode config = out.putObject("dnsConfig");
+      strings(config, "nameservers", c.nameservers());
+      strings(config, "searches", c.searches());
+      if (!c.options().isEmpty()) {
+        ArrayNode options = config.putArray("options");
+        c.options().forEach(o -> {
+          ObjectNode option = options.addObject().put("name", o.name());
+          o.value().ifPresent(v -> option.put("value", v));
+        });
+      }
+    });
   }
 
   private static ObjectNode container(Container c) {

@@ -12,7 +12,8 @@ public record PodSpec(
     long terminationGracePeriodSeconds,
     boolean shareProcessNamespace,
     Optional<String> hostname,
-    PodSecurityContext securityContext) {
+    PodSecurityContext securityContext,
+    PodDns dns) {
 
   public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 

@@ -17,12 +17,12 @@ final class PodSpecReader {
   // Far beyond any real grace period, and small enough that no caller's arithmetic overflows.
   static final long MAX_GRACE_PERIOD_SECONDS = Integer.MAX_VALUE;
 
-  // dnsPolicy, schedulerName and enableServiceLinks are checked, then dropped: kubectl writes them.
+  // schedulerName and enableServiceLinks are checked, then dropped: kubectl writes them.
   static final FieldSet SPEC =
       FieldSet.of(
           "containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds",
           "shareProcessNamespace", "hostname", "securityContext", "dnsPolicy", "schedulerName",
-          "enableServiceLinks");
+          "enableServiceLinks", "subdomain", "hostAliases", "dnsConfig");
   private static final FieldSet POD_SECURITY_CONTEXT =
       FieldSet.of("runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "seccompProfile");
   private static final FieldSet VOLUME = unsupportedSources(FieldSet.of("name", "hostPath", "emptyDir"));
@@ -82,11 +82,12 @@ final class PodSpecReader {
         spec.object("securityContext", POD_SECURITY_CONTEXT)
             .map(PodSpecReader::podSecurityContext)
             .orElse(PodSecurityContext.EMPTY);
-    spec.oneOf("dnsPolicy", "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None");
+    PodDns dns = PodDnsReader.read(spec);
     spec.string("schedulerName");
     spec.bool("enableServiceLinks");
     return new PodSpec(
-        initContainers, containers, volumes, restartPolicy, grace, shareProcessNamespace, hostname, securityContext);
+        initContainers, containers, volumes, restartPolicy, grace, shareProcessNamespace, hostname, securityContext,
+        dns);
   }
 
   private static List<Container> readContainers(

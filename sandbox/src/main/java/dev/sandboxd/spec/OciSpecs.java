@@ -297,7 +297,8 @@ public final class OciSpecs {
       binds.add(bind(v.hostPath(), v.containerPath(), v.readOnly()));
       destinations.add(clean(v.containerPath()));
     }
-    // CRI mounts the pod's files read-only exactly when the root filesystem is.
+    // containerd mounts hostname and resolv.conf read-only exactly when the root filesystem is;
+    // kubelet mounts its hosts file read-write always.
     Map<String, Optional<String>> etcFiles = new LinkedHashMap<>();
     etcFiles.put("/etc/hostname", etc.hostname());
     etcFiles.put("/etc/hosts", etc.hosts());
@@ -305,7 +306,7 @@ public final class OciSpecs {
     etcFiles.forEach(
         (destination, host) -> {
           if (host.isPresent() && destinations.add(destination)) {
-            binds.add(bind(host.get(), destination, readOnlyRoot));
+            binds.add(bind(host.get(), destination, readOnlyRoot && !destination.equals("/etc/hosts")));
           }
         });
     binds.sort(Comparator.comparingLong(m -> clean(m.destination()).chars().filter(ch -> ch == '/').count()));

@@ -5,7 +5,6 @@ import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.Volume;
 import dev.sandboxd.pod.VolumeMount;
-import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import dev.sandboxd.system.Mounts;
 import dev.sandboxd.system.PathHandles;
@@ -13,14 +12,12 @@ import dev.sandboxd.system.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -159,47 +156,7 @@ public final class VolumeManager {
     }
   }
 
-  /**
-   * Writes the pod's /etc/hosts (localhost and the pod's hostname), /etc/hostname and
-   * /etc/resolv.conf (the node's), which every container gets bound in, as kubelet does.
-   */
-  public EtcFiles writeEtcFiles(Pod pod, String hostname, Path nodeResolvConf) {
-    Path dir = etcDir(pod);
-    try {
-      PrivateFiles.directories(dir);
-      Path hosts = Files.writeString(dir.resolve("hosts"), String.join("\n",
-          "# Kubernetes-managed hosts file (sandboxd).",
-          "127.0.0.1\tlocalhost",
-          "::1\tlocalhost ip6-localhost ip6-loopback",
-          "fe00::0\tip6-localnet",
-          "fe00::1\tip6-allnodes",
-          "fe00::2\tip6-allrouters",
-          "127.0.1.1\t" + hostname,
-          ""));
-      Path hostnameFile = Files.writeString(dir.resolve("hostname"), hostname + "\n");
-      Optional<String> resolv = Optional.empty();
-      if (Files.isReadable(nodeResolvConf)) {
-        resolv = Optional.of(Files.copy(nodeResolvConf, dir.resolve("resolv.conf"), StandardCopyOption.REPLACE_EXISTING).toString());
-      }
-      return new EtcFiles(Optional.of(hostnameFile.toString()), Optional.of(hosts.toString()), resolv);
-    } catch (IOException e) {
-      throw SandboxdException.internal("writing /etc files of pod " + pod.fullName() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The files {@link #writeEtcFiles} wrote for the pod. */
-  public EtcFiles etcFiles(Pod pod) {
-    Path dir = etcDir(pod);
-    Path resolv = dir.resolve("resolv.conf");
-    return new EtcFiles(Optional.of(dir.resolve("hostname").toString()), Optional.of(dir.resolve("hosts").toString()),
-        Files.exists(resolv) ? Optional.of(resolv.toString()) : Optional.empty());
-  }
-
   static final Set<PosixFilePermission> EMPTY_DIR_MODE = PosixFilePermissions.fromString("rwxrwxrwx");
-
-  private Path etcDir(Pod pod) {
-    return podsRoot.resolve(pod.metadata().uid()).resolve("etc");
-  }
 
   /**
    * Unmounts everything mounted below the pod's directory (memory emptyDirs, subPath staging

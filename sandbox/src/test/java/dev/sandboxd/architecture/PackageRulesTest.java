@@ -62,7 +62,8 @@ class PackageRulesTest {
 
   @Test
   void theNodesPartsKnowNothingOfTheLifecycle() {
-    noClasses().that().resideInAnyPackage("dev.sandboxd.container..", "dev.sandboxd.volume..", "dev.sandboxd.cgroup..",
+    noClasses().that().resideInAnyPackage("dev.sandboxd.container..", "dev.sandboxd.volume..", "dev.sandboxd.podfiles..",
+            "dev.sandboxd.cgroup..",
             "dev.sandboxd.image..", "dev.sandboxd.runtime..", "dev.sandboxd.probe..", "dev.sandboxd.state..",
             "dev.sandboxd.supervisor..")
         .should().dependOnClassesThat().resideInAnyPackage(

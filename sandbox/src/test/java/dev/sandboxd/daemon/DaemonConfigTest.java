@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.containerlog.LogRotation;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.podfiles.ClusterDns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +58,10 @@ class DaemonConfigTest {
       "cgroupParent   | /a/../b  | must not contain \"..\"",
       "manifestDir    | pods     | must be an absolute path",
       "metricsAddress | 9450     | (want host:port, or \"\" for none)",
+      "clusterDns     | 10.96.0.10,kube-dns | \"kube-dns\" is not an IP address",
+      "clusterDns     | 10.96.0.10, | \"\" is not an IP address",
+      "clusterDomain  | Cluster.Local | is not a DNS domain such as cluster.local",
+      "resolvConf     | resolv.conf | must be an absolute path",
   })
   void aBadValueIsAnErrorNamingTheKeyOrFlagAndTheValue(String key, String value, String problem) throws Exception {
     Path file = file(key + ": \"" + value + "\"\n");
@@ -86,6 +92,15 @@ class DaemonConfigTest {
     assertEquals("", DaemonConfig.DEFAULTS.pauseImage());
     assertEquals("127.0.0.1:9450", DaemonConfig.DEFAULTS.metricsAddress());
     assertEquals("", fromArgs("--metrics-address", "").metricsAddress());
+  }
+
+  @Test
+  void clusterDnsIsKubeletsCommaSeparatedListOfIps() {
+    assertEquals(new ClusterDns(List.of(), "cluster.local"), DaemonConfig.DEFAULTS.clusterDnsConfig());
+    assertEquals(new ClusterDns(List.of("10.96.0.10", "fd00::a"), "example.org"),
+        fromArgs("--cluster-dns", "10.96.0.10,fd00::a", "--cluster-domain", "example.org").clusterDnsConfig());
+    assertEquals("/etc/resolv.conf", DaemonConfig.DEFAULTS.resolvConf());
+    assertEquals("", fromArgs("--resolv-conf", "").resolvConf());
   }
 
   @Test

@@ -26,6 +26,8 @@ import dev.sandboxd.supervisor.ManualScheduler;
 import dev.sandboxd.supervisor.RestartBackOff;
 import dev.sandboxd.spec.ProcessPrivileges;
 import dev.sandboxd.volume.FakeVolumeSystem;
+import dev.sandboxd.podfiles.ClusterDns;
+import dev.sandboxd.podfiles.PodFileWriter;
 import dev.sandboxd.volume.VolumeManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +83,8 @@ class PodManagerTest {
         new ContainerManager(runtime, images, path -> {}, privileges, workers, SandboxdMetrics.NONE,
             log -> log.toUri().toString()),
         new VolumeManager(root.resolve("pods"), volumeSystem, volumeSystem),
+        new PodFileWriter(root.resolve("pods"), new ClusterDns(List.of("10.96.0.10"), ClusterDns.DEFAULT_DOMAIN),
+            Path.of("/etc/hosts"), Optional.empty()),
         new Cgroup2Fs(cgroupFs, "/test", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)),
         store,
         new PodPaths(root),

@@ -3,6 +3,7 @@ package dev.sandboxd.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sandboxd.pod.Container;
+import dev.sandboxd.pod.PodDns;
 import dev.sandboxd.pod.PodSecurityContext;
 import dev.sandboxd.pod.PodSpec;
 import dev.sandboxd.pod.RestartPolicy;
@@ -65,7 +66,8 @@ class PodPhasesTest {
     init.forEach(n -> initContainers.add(container(n, sidecars.contains(n))));
     List<Container> containers = new ArrayList<>();
     apps.forEach(n -> containers.add(container(n, false)));
-    return new PodSpec(initContainers, containers, List.of(), policy, 30, false, Optional.empty(), PodSecurityContext.EMPTY);
+    return new PodSpec(initContainers, containers, List.of(), policy, 30, false, Optional.empty(), PodSecurityContext.EMPTY,
+        PodDns.DEFAULT);
   }
 
   static Stream<Arguments> seedTable() {

@@ -88,7 +88,8 @@ class PodManifestsTest {
                 30,
                 false,
                 Optional.empty(),
-                PodSecurityContext.EMPTY));
+                PodSecurityContext.EMPTY,
+                PodDns.DEFAULT));
     assertEquals(expected, pod);
     assertEquals("default/counter", pod.fullName());
   }

@@ -15,6 +15,7 @@ import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.EnvVar;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodMeta;
+import dev.sandboxd.pod.PodDns;
 import dev.sandboxd.pod.PodSecurityContext;
 import dev.sandboxd.pod.PodSpec;
 import dev.sandboxd.pod.RestartPolicy;
@@ -107,7 +108,8 @@ class OciSpecsTest {
         new PodMeta("web", "default", "uid-1", Map.of(), Map.of()),
         new PodSpec(
             List.of(), List.of(containers), List.of(), RestartPolicy.Always,
-            PodSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, shareProcessNamespace, Optional.empty(), psc));
+            PodSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, shareProcessNamespace, Optional.empty(), psc,
+            PodDns.DEFAULT));
   }
 
   private static Pod pod(Container... containers) {
@@ -648,11 +650,17 @@ class OciSpecsTest {
   }
 
   @Test
-  void etcFilesAreReadOnlyWithAReadOnlyRoot() {
+  void hostnameAndResolvConfAreReadOnlyWithAReadOnlyRootHostsNever() {
     Sc sc = new Sc();
     sc.readOnlyRoot = Optional.of(true);
-    OciSpec spec = specWithMounts(sc.build(), List.of(), ETC);
-    assertEquals(List.of("rbind", "rprivate", "ro"), mount(spec, "/etc/resolv.conf").options());
+    OciSpec readOnly = specWithMounts(sc.build(), List.of(), ETC);
+    assertEquals(List.of("rbind", "rprivate", "ro"), mount(readOnly, "/etc/resolv.conf").options());
+    assertEquals(List.of("rbind", "rprivate", "ro"), mount(readOnly, "/etc/hostname").options());
+    assertEquals(List.of("rbind", "rprivate", "rw"), mount(readOnly, "/etc/hosts").options());
+    OciSpec writable = specWithMounts(SecurityContext.EMPTY, List.of(), ETC);
+    for (String file : List.of("/etc/hostname", "/etc/hosts", "/etc/resolv.conf")) {
+      assertEquals(List.of("rbind", "rprivate", "rw"), mount(writable, file).options(), file);
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.sandboxd.image.ImageConfig;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodMeta;
+import dev.sandboxd.pod.PodDns;
 import dev.sandboxd.pod.PodSecurityContext;
 import dev.sandboxd.pod.PodSpec;
 import dev.sandboxd.pod.ResourceRequirements;
@@ -50,7 +51,8 @@ class SeccompSpecTest {
   private static Pod pod(Optional<SeccompProfile> podProfile, Container c) {
     return new Pod(new PodMeta("web", "default", "uid-1", Map.of(), Map.of()),
         new PodSpec(List.of(), List.of(c), List.of(), RestartPolicy.Always, 30, false, Optional.empty(),
-            new PodSecurityContext(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), podProfile)));
+            new PodSecurityContext(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), podProfile),
+            PodDns.DEFAULT));
   }
 
   private static OciSpec spec(Pod pod, Optional<OciSpec.Seccomp> localhost) {

@@ -9,7 +9,6 @@ import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodManifests;
-import dev.sandboxd.spec.EtcFiles;
 import dev.sandboxd.spec.VolumeBind;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,22 +172,6 @@ class VolumeManagerTest {
 
     assertThrows(java.io.IOException.class, () -> volumes.cleanup("u1"));
     assertTrue(Files.isDirectory(root.resolve("pods/u1/subpaths/run1/0")), "not deleted through the mount");
-  }
-
-  @Test
-  void everyPodGetsItsOwnHostsHostnameAndResolvConf() throws Exception {
-    VolumeManager volumes = volumes();
-    Path resolv = Files.writeString(root.resolve("resolv.conf"), "nameserver 127.0.0.53\n");
-    EtcFiles etc = volumes.writeEtcFiles(pod(root.resolve("h").toString(), "x"), "web-1", resolv);
-
-    String hosts = Files.readString(Path.of(etc.hosts().orElseThrow()));
-    assertTrue(hosts.contains("127.0.0.1\tlocalhost\n"), hosts);
-    assertTrue(hosts.contains("::1\tlocalhost"), hosts);
-    assertTrue(hosts.contains("\tweb-1\n"), hosts);
-    assertEquals("web-1\n", Files.readString(Path.of(etc.hostname().orElseThrow())));
-    assertEquals("nameserver 127.0.0.53\n", Files.readString(Path.of(etc.resolvConf().orElseThrow())));
-    assertTrue(etc.hosts().orElseThrow().startsWith(root.resolve("pods/u1").toString()), "removed with the pod");
-    assertTrue(volumes.writeEtcFiles(pod(root.resolve("h").toString(), "x"), "web-1", root.resolve("none")).resolvConf().isEmpty());
   }
 
   @Test
