@@ -10,10 +10,16 @@ import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /** sandboxctl: the operator's command line for a sandboxd on this node. */
@@ -47,7 +53,7 @@ public final class Sandboxctl {
   /** Runs one command; returns the process exit code. Errors are one line on err. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     Sandboxctl root = new Sandboxctl();
-    CommandLine cli = commandLine(root);
+    CommandLine cli = commandLine(root, args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -64,27 +70,71 @@ public final class Sandboxctl {
   }
 
   /**
-   * The command tree, subcommands in the order help lists them. Registered here rather than in
-   * the annotation because pause and unpause are one class under two names.
+   * The subcommands by name, in the order help lists them, made only when wanted: picocli reflects
+   * over every command it is given, which was the largest part of the CLI's start-up. pause and
+   * unpause are one class under two names.
    */
+  private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+  private static Map<String, Supplier<Object>> commands() {
+    Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+    commands.put("run", RunCommand::new);
+    commands.put("ps", PsCommand::new);
+    commands.put("inspect", InspectCommand::new);
+    commands.put("logs", LogsCommand::new);
+    commands.put("exec", ExecCommand::new);
+    commands.put("stop", StopCommand::new);
+    commands.put("rm", RemoveCommand::new);
+    commands.put("stats", StatsCommand::new);
+    commands.put("pause", () -> PauseCommand.of(PauseCommand.Direction.PAUSE));
+    commands.put("unpause", () -> PauseCommand.of(PauseCommand.Direction.UNPAUSE));
+    commands.put("image", ImageCommand::new);
+    commands.put("events", EventsCommand::new);
+    commands.put("completion", CompletionCommand::new);
+    commands.put(CompletePodsCommand.NAME, CompletePodsCommand::new);
+    return Collections.unmodifiableMap(commands);
+  }
+
+  /** The whole command tree (help, completion scripts, man pages). */
   static CommandLine commandLine(Sandboxctl root) {
+    return commandLine(root, Optional.empty());
+  }
+
+  /**
+   * The tree for one command line: only the subcommand it names, when it names one; all of them
+   * otherwise, so that help, and picocli's errors for unknown commands, see every one.
+   */
+  static CommandLine commandLine(Sandboxctl root, String[] args) {
+    return commandLine(root, Optional.of(args));
+  }
+
+  private static CommandLine commandLine(Sandboxctl root, Optional<String[]> args) {
     CommandLine cli = new CommandLine(root);
-    for (Object command : List.of(
-        new RunCommand(),
-        new PsCommand(),
-        new InspectCommand(),
-        new LogsCommand(),
-        new ExecCommand(),
-        new StopCommand(),
-        new RemoveCommand(),
-        new StatsCommand(),
-        PauseCommand.of(PauseCommand.Direction.PAUSE),
-        PauseCommand.of(PauseCommand.Direction.UNPAUSE),
-        new ImageCommand(),
-        new EventsCommand())) {
-      cli.addSubcommand(command);
-    }
+    Optional<String> named = args.flatMap(a -> subcommandName(cli.getCommandSpec(), a)).filter(COMMANDS::containsKey);
+    COMMANDS.forEach((name, command) -> {
+      if (named.isEmpty() || named.get().equals(name)) {
+        cli.addSubcommand(name, command.get());
+      }
+    });
     return cli;
+  }
+
+  /** The first word that is neither one of the root's options nor an option's value. */
+  static Optional<String> subcommandName(CommandSpec rootSpec, String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--")) {
+        return Optional.empty();
+      }
+      if (!arg.startsWith("-")) {
+        return Optional.of(arg);
+      }
+      OptionSpec option = rootSpec.findOption(arg);
+      if (option != null && option.arity().max() > 0) {
+        i++; // its value (the --name=value form is one word)
+      }
+    }
+    return Optional.empty();
   }
 
   /** One line: grpc's descriptions of connection failures can carry a stack trace. */
