@@ -1,6 +1,7 @@
 package dev.sandboxd.lifecycle;
 
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -42,9 +43,9 @@ public abstract class ForwardingPodLifecycle implements PodLifecycle {
   }
 
   @Override
-  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+  public void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
       throws IOException {
-    pods.logs(podRef, container, follow, out, keepFollowing);
+    pods.logs(podRef, container, options, out, keepFollowing);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.sandboxd.lifecycle;
 
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public interface PodLifecycle {
    * Copies a container's log to out; with follow, keeps copying new output until
    * keepFollowing says stop.
    */
-  void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+  void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
       throws IOException;
 
   ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout);

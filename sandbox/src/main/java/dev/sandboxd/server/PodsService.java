@@ -28,6 +28,7 @@ import dev.sandboxd.api.v1.UnpausePodResponse;
 import dev.sandboxd.errdefs.GrpcErrors;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.LogOptions;
 import dev.sandboxd.lifecycle.LifecycleEvent;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
@@ -37,6 +38,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -119,9 +121,21 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
     ServerCallStreamObserver<LogChunk> stream = (ServerCallStreamObserver<LogChunk>) response;
     FlowControlledSender<LogChunk> sender = new FlowControlledSender<>(stream, LOG_CHUNKS_QUEUED, () -> {});
     String pod;
+    LogOptions options;
     try {
       requireName("container", request.getContainer());
       pod = ref(request.getPod());
+      if (request.getPrevious() && request.getFollow()) {
+        throw SandboxdException.invalidArgument("previous: a previous run has ended, it cannot be followed (follow is set)");
+      }
+      if (request.hasTailLines() && (request.getTailLines() < 0 || request.getTailLines() > LogOptions.MAX_TAIL_LINES)) {
+        throw SandboxdException.invalidArgument(
+            "tail_lines: must be between 0 and %d, was %d", LogOptions.MAX_TAIL_LINES, request.getTailLines());
+      }
+      options = new LogOptions(request.getFollow(), request.getPrevious(),
+          request.hasTailLines() ? OptionalInt.of((int) request.getTailLines()) : OptionalInt.empty(),
+          request.hasSinceTime() ? Optional.of(PodMessages.instant(request.getSinceTime())) : Optional.empty(),
+          request.getTimestamps());
     } catch (RuntimeException e) {
       sender.fail(e);
       return;
@@ -130,7 +144,7 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
     logReaders.execute(() -> {
       try {
         OutputStream out = new ChunkingStream(sender);
-        pods.logs(pod, request.getContainer(), request.getFollow(), out, () -> !stream.isCancelled());
+        pods.logs(pod, request.getContainer(), options, out, () -> !stream.isCancelled());
         out.flush();
         sender.complete();
       } catch (ClientGone e) {

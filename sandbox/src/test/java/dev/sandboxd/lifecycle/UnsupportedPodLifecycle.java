@@ -1,6 +1,7 @@
 package dev.sandboxd.lifecycle;
 
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -37,7 +38,7 @@ public abstract class UnsupportedPodLifecycle implements PodLifecycle {
   }
 
   @Override
-  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+  public void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
       throws IOException {
     throw new UnsupportedOperationException("logs");
   }

@@ -26,6 +26,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -184,7 +185,7 @@ class PodsServiceTest {
     }
 
     @Override
-    public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+    public void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
         throws IOException {
       calls.add("logs " + podRef + " " + container);
       if (logFailure != null) {
