@@ -1,5 +1,7 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.container.AttachedExecSpec;
+import dev.sandboxd.container.AttachedProcess;
 import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
@@ -51,6 +53,11 @@ public abstract class ForwardingPodLifecycle implements PodLifecycle {
   @Override
   public ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout) {
     return pods.exec(podRef, container, command, timeout);
+  }
+
+  @Override
+  public AttachedProcess attach(String podRef, String container, AttachedExecSpec exec) {
+    return pods.attach(podRef, container, exec);
   }
 
   @Override

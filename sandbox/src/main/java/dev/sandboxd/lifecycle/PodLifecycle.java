@@ -1,5 +1,7 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.container.AttachedExecSpec;
+import dev.sandboxd.container.AttachedProcess;
 import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
@@ -36,6 +38,9 @@ public interface PodLifecycle {
       throws IOException;
 
   ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout);
+
+  /** Starts a command in a running container with its stdio (and terminal) held by the caller, who closes it. */
+  AttachedProcess attach(String podRef, String container, AttachedExecSpec exec);
 
   /** The lifecycle event feed: recent events, and live ones to subscribers. */
   LifecycleEvents events();

@@ -4,6 +4,8 @@ import dev.sandboxd.probe.ContainerProbes;
 import dev.sandboxd.cgroup.PodCgroups;
 import dev.sandboxd.cgroup.PodResources;
 import dev.sandboxd.container.ContainerManager;
+import dev.sandboxd.container.AttachedExecSpec;
+import dev.sandboxd.container.AttachedProcess;
 import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.containerlog.ContainerLogReader;
 import dev.sandboxd.containerlog.LogOptions;
@@ -228,6 +230,13 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     PodEntry entry = registry.resolve(podRef);
     ContainerRecord record = entry.record.container(container);
     return deps.containers().exec(record.containerId(), deps.paths().execDir(entry.uid()), command, timeout);
+  }
+
+  @Override
+  public AttachedProcess attach(String podRef, String container, AttachedExecSpec exec) {
+    PodEntry entry = registry.resolve(podRef);
+    ContainerRecord record = entry.record.container(container);
+    return deps.containers().attach(record.containerId(), deps.paths().execDir(entry.uid()), exec);
   }
 
   @Override

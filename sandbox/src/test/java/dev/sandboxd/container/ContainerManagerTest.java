@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class ContainerManagerTest {
         {"ociVersion":"1.1.0","process":{"terminal":true,"user":{"uid":1000,"gid":1000},"args":["sleep","9"],
          "env":["PATH=/bin","A=1"],"cwd":"/work"},"root":{"path":"rootfs"}}
         """.getBytes();
-    JsonNode process = new ObjectMapper().readTree(ContainerManager.execProcess(spec, List.of("ps", "-ef")));
+    JsonNode process = new ObjectMapper().readTree(ContainerManager.execProcess(spec, List.of("ps", "-ef"), Optional.empty()));
     assertEquals("[\"ps\",\"-ef\"]", process.get("args").toString());
     assertEquals(false, process.get("terminal").asBoolean());
     assertEquals(1000, process.get("user").get("uid").asInt());

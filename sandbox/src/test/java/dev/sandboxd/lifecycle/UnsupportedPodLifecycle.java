@@ -1,5 +1,7 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.container.AttachedExecSpec;
+import dev.sandboxd.container.AttachedProcess;
 import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
@@ -66,5 +68,10 @@ public abstract class UnsupportedPodLifecycle implements PodLifecycle {
   @Override
   public LifecycleEvents events() {
     throw new UnsupportedOperationException("events");
+  }
+
+  @Override
+  public AttachedProcess attach(String podRef, String container, AttachedExecSpec exec) {
+    throw new UnsupportedOperationException("attach");
   }
 }

@@ -47,6 +47,8 @@ class PodsServiceStreamsTest {
     public LifecycleEvents events() {
       return feed;
     }
+  }, (pid, port) -> {
+    throw new UnsupportedOperationException("port-forward");
   });
 
   @Test
