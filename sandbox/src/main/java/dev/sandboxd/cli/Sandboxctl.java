@@ -75,6 +75,7 @@ public final class Sandboxctl {
         new InspectCommand(),
         new LogsCommand(),
         new ExecCommand(),
+        new PortForwardCommand(),
         new StopCommand(),
         new RemoveCommand(),
         new StatsCommand(),
