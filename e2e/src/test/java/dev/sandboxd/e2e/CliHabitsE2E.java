@@ -67,9 +67,16 @@ class CliHabitsE2E {
       String pane = waitForPane(tmuxSocket, s -> s.contains("ready-42"));
       assertTrue(pane.contains("30 100"), "stty size in the container did not see 30 rows × 100 columns:\n" + pane);
 
+      // A resize travels on its own (SIGWINCH here, then ResizePty): ask until it has arrived.
       tmux(tmuxSocket, "resize-window", "-t", "e2e", "-x", "120", "-y", "40");
-      type(tmuxSocket, "clear; stty size; echo resized-$((40+3))");
-      pane = waitForPane(tmuxSocket, s -> s.contains("resized-43"));
+      Instant deadline = Instant.now().plusSeconds(30);
+      int attempt = 0;
+      do {
+        attempt++;
+        type(tmuxSocket, "clear; stty size; echo resized-$((1000+" + attempt + "))");
+        int marker = 1000 + attempt;
+        pane = waitForPane(tmuxSocket, s -> s.contains("resized-" + marker));
+      } while (!pane.contains("40 120") && Instant.now().isBefore(deadline));
       assertTrue(pane.contains("40 120"), "the resize did not reach the container's terminal:\n" + pane);
 
       // A real terminal; the container's environment and no fd or variable of sandboxd's.

@@ -12,9 +12,13 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -26,6 +30,8 @@ import java.util.function.Function;
 final class AttachedExecCall implements StreamObserver<AttachedExecRequest> {
   private static final int CHUNK_BYTES = 32 * 1024;
   private static final int CHUNKS_QUEUED = 4;
+  /** How long after the command's exit its output may still come (the shim's last copies). */
+  private static final Duration OUTPUT_GRACE = Duration.ofSeconds(5);
 
   private final PodLifecycle pods;
   private final Executor threads;
@@ -82,17 +88,23 @@ final class AttachedExecCall implements StreamObserver<AttachedExecRequest> {
     threads.execute(this::run);
   }
 
-  /** Streams the output until the command is done with it, then its exit code. */
+  /**
+   * Streams the output while the command runs, then its exit code. Output the command left to a
+   * process of its own (a daemon that kept stdout) is not waited for past OUTPUT_GRACE.
+   */
   private void run() {
     try {
-      CompletableFuture<Void> stderr = CompletableFuture.completedFuture(null);
+      CompletableFuture<Void> stdout = pumpAsync(process.stdout(), b -> AttachedExecResponse.newBuilder().setStdout(b));
       Optional<InputStream> err = process.stderr();
-      if (err.isPresent()) {
-        stderr = CompletableFuture.runAsync(() -> pump(err.get(), b -> AttachedExecResponse.newBuilder().setStderr(b)), threads);
-      }
-      pump(process.stdout(), b -> AttachedExecResponse.newBuilder().setStdout(b));
-      stderr.join();
+      CompletableFuture<Void> stderr = err.isEmpty()
+          ? CompletableFuture.completedFuture(null)
+          : pumpAsync(err.get(), b -> AttachedExecResponse.newBuilder().setStderr(b));
       int exitCode = process.waitFor();
+      try {
+        CompletableFuture.allOf(stdout, stderr).get(OUTPUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        // Ended with what was sent.
+      }
       sender.send(AttachedExecResponse.newBuilder().setExitCode(exitCode).build());
       sender.complete();
     } catch (IOException e) {
@@ -104,6 +116,10 @@ final class AttachedExecCall implements StreamObserver<AttachedExecRequest> {
     } finally {
       closeProcess();
     }
+  }
+
+  private CompletableFuture<Void> pumpAsync(InputStream in, Function<ByteString, AttachedExecResponse.Builder> message) {
+    return CompletableFuture.runAsync(() -> pump(in, message), threads);
   }
 
   private void pump(InputStream in, Function<ByteString, AttachedExecResponse.Builder> message) {
