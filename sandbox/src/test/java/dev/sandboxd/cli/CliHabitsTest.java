@@ -50,6 +50,8 @@ import picocli.CommandLine;
 /** -o formats, --watch, the logs and exec flags and port-forward's ports, against a sandboxd of the test's own. */
 class CliHabitsTest {
   private static final String SANDBOX_ID = "0123456789abcdef0123456789abcdef";
+  /** Two minutes ago, the same for every answer: a pod that did not change must compare equal. */
+  private static final long CREATED = Instant.now().getEpochSecond() - 120;
 
   @TempDir Path dir;
   private final List<Object> requests = new CopyOnWriteArrayList<>();
@@ -249,7 +251,7 @@ class CliHabitsTest {
     ContainerStatus sidecar = ContainerStatus.newBuilder().setName("sidecar").build();
     return Pod.newBuilder().setApiVersion("v1").setKind("Pod")
         .setMetadata(ObjectMeta.newBuilder().setNamespace("default").setName(name).setUid("uid-" + name)
-            .setCreationTimestamp(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() - 120)))
+            .setCreationTimestamp(Timestamp.newBuilder().setSeconds(CREATED)))
         .setStatus(PodStatus.newBuilder().setPhase(phase).setQosClass("Burstable")
             .setSandbox(SandboxStatus.newBuilder().setId(SANDBOX_ID).setPid(4242).setState("Ready"))
             .addContainerStatuses(app).addContainerStatuses(sidecar))
