@@ -26,7 +26,8 @@ public final class AuditInterceptor implements ServerInterceptor {
 
   /** The calls that change something, by gRPC method name. */
   static final Set<String> MUTATING = Set.of(
-      "RunPod", "StopPod", "RemovePod", "Exec", "PausePod", "UnpausePod", "ImportImage", "RemoveImage");
+      "RunPod", "StopPod", "RemovePod", "Exec", "AttachedExec", "PortForward", "PausePod", "UnpausePod", "ImportImage",
+      "RemoveImage");
 
   private final Consumer<String> sink;
 

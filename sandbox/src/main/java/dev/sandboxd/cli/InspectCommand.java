@@ -6,6 +6,7 @@ import dev.sandboxd.api.v1.InspectPodRequest;
 import dev.sandboxd.api.v1.Pod;
 import dev.sandboxd.api.v1.PodRef;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,16 +17,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "inspect", description = "Shows one pod: its spec and status.")
 final class InspectCommand implements Callable<Integer> {
-  enum Format { text, json }
-
   @ParentCommand Sandboxctl root;
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "POD", description = "name, namespace/name, or sandbox id")
   String pod;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (Kubernetes Pod shape)")
-  Format format;
+  @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
+      description = "text, wide (adds each container's pid, start time, log and cgroup), json or yaml (Kubernetes' Pod shape)")
+  OutputFormat format;
 
   @Override
   public Integer call() throws InvalidProtocolBufferException {
@@ -33,8 +33,8 @@ final class InspectCommand implements Callable<Integer> {
         .inspectPod(InspectPodRequest.newBuilder().setPod(PodRef.newBuilder().setRef(pod)).build())
         .getPod();
     PrintWriter out = spec.commandLine().getOut();
-    if (format == Format.json) {
-      out.println(PodJsonRenderer.render(result));
+    if (format.isDocument()) {
+      out.println(PodJsonRenderer.render(result, format));
       return 0;
     }
     var status = result.getStatus();
@@ -53,14 +53,14 @@ final class InspectCommand implements Callable<Integer> {
     }
     if (status.getInitContainerStatusesCount() > 0) {
       out.println("Init containers:");
-      status.getInitContainerStatusesList().forEach(c -> printContainer(out, c));
+      status.getInitContainerStatusesList().forEach(c -> printContainer(out, c, format));
     }
     out.println("Containers:");
-    status.getContainerStatusesList().forEach(c -> printContainer(out, c));
+    status.getContainerStatusesList().forEach(c -> printContainer(out, c, format));
     return 0;
   }
 
-  private static void printContainer(PrintWriter out, ContainerStatus c) {
+  private static void printContainer(PrintWriter out, ContainerStatus c, OutputFormat format) {
     out.printf("  %s:%n", c.getName());
     out.printf("    Image:     %s%n", c.getImage());
     out.printf("    ID:        %s%n", c.getContainerId());
@@ -71,6 +71,14 @@ final class InspectCommand implements Callable<Integer> {
     }
     out.printf("    Ready:     %s%n", c.getReady());
     out.printf("    Restarts:  %d%n", c.getRestartCount());
+    if (format == OutputFormat.wide) {
+      out.printf("    PID:       %d%n", c.getPid());
+      if (c.getState().hasRunning()) {
+        var started = c.getState().getRunning().getStartedAt();
+        out.printf("    Started:   %s%n", Instant.ofEpochSecond(started.getSeconds(), started.getNanos()));
+      }
+      out.printf("    Log:       %s%n", c.getLogPath());
+    }
   }
 
   static String describe(ContainerStatus c) {

@@ -83,6 +83,7 @@ public final class Sandboxctl {
     commands.put("inspect", InspectCommand::new);
     commands.put("logs", LogsCommand::new);
     commands.put("exec", ExecCommand::new);
+    commands.put("port-forward", PortForwardCommand::new);
     commands.put("stop", StopCommand::new);
     commands.put("rm", RemoveCommand::new);
     commands.put("stats", StatsCommand::new);

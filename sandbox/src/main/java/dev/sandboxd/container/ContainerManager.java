@@ -24,9 +24,14 @@ import dev.sandboxd.system.Fifos;
 import dev.sandboxd.spec.ProcessPrivileges;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -209,10 +214,10 @@ public final class ContainerManager {
       // Readers first: the shim opens the write ends when the process starts.
       CompletableFuture<ExecOutput> out = CompletableFuture.supplyAsync(() -> drain("stdout", stdout), ioThreads);
       CompletableFuture<ExecOutput> err = CompletableFuture.supplyAsync(() -> drain("stderr", stderr), ioThreads);
-      byte[] process = execProcess(runtime.containerSpec(containerId), command);
+      byte[] process = execProcess(runtime.containerSpec(containerId), command, Optional.empty());
       Optional<TaskExit> exit;
       try {
-        exit = runtime.exec(new ContainerRuntime.ExecProcess(containerId, execId, process, stdout.toString(), stderr.toString()),
+        exit = runtime.exec(new ContainerRuntime.ExecProcess(containerId, execId, process, "", stdout.toString(), stderr.toString(), false),
             timeout.orElse(Duration.ofDays(365)));
       } catch (RuntimeException e) {
         unblock(stdout);
@@ -246,8 +251,11 @@ public final class ContainerManager {
     runtime.deleteTask(containerId);
   }
 
-  /** The exec's OCI process: the container's process with the new args and no terminal. */
-  static byte[] execProcess(byte[] containerSpecJson, List<String> command) throws IOException {
+  /**
+   * The exec's OCI process: the container's process (user, env, cwd, capabilities, ...: nothing
+   * of sandboxd's) with the new args, under a terminal of the given width and height or none.
+   */
+  static byte[] execProcess(byte[] containerSpecJson, List<String> command, Optional<int[]> terminalSize) throws IOException {
     ObjectNode spec = (ObjectNode) JSON.readTree(containerSpecJson);
     ObjectNode process = (ObjectNode) spec.get("process");
     if (process == null) {
@@ -255,8 +263,75 @@ public final class ContainerManager {
     }
     ArrayNode args = process.putArray("args");
     command.forEach(args::add);
-    process.put("terminal", false);
+    process.put("terminal", terminalSize.isPresent());
+    process.remove("consoleSize");
+    terminalSize.ifPresent(size -> process.putObject("consoleSize").put("width", size[0]).put("height", size[1]));
     return JSON.writeValueAsBytes(process);
+  }
+
+  /**
+   * Starts a command in the container's running task with its stdio held by the caller (see
+   * {@link AttachedProcess}); close the result when done.
+   */
+  public AttachedProcess attach(String containerId, Path execDir, AttachedExecSpec exec) {
+    Optional<TaskInfo> task = runtime.task(containerId);
+    if (task.isEmpty() || task.get().status() != TaskStatus.Running) {
+      throw SandboxdException.failedPrecondition("container %s is not running", containerId);
+    }
+    String execId = "exec-" + UUID.randomUUID().toString().substring(0, 12);
+    Optional<Path> stdinFifo = exec.stdin() ? Optional.of(execDir.resolve(execId + ".in")) : Optional.empty();
+    Path stdoutFifo = execDir.resolve(execId + ".out");
+    Optional<Path> stderrFifo = exec.tty() ? Optional.empty() : Optional.of(execDir.resolve(execId + ".err"));
+    Optional<OutputStream> stdin = Optional.empty();
+    AttachedProcess.Output stdout = null;
+    Optional<AttachedProcess.Output> stderr = Optional.empty();
+    try {
+      PrivateFiles.directories(execDir);
+      for (Path fifo : concat(stdinFifo, stdoutFifo, stderrFifo)) {
+        fifos.create(fifo);
+      }
+      // Read and write: open(2) of a fifo for writing alone would wait for the shim to read.
+      if (stdinFifo.isPresent()) {
+        stdin = Optional.of(Channels.newOutputStream(
+            FileChannel.open(stdinFifo.get(), StandardOpenOption.READ, StandardOpenOption.WRITE)));
+      }
+      stdout = new AttachedProcess.Output(stdoutFifo, openForReading(stdoutFifo));
+      stderr = stderrFifo.map(f -> new AttachedProcess.Output(f, openForReading(f)));
+      byte[] process = execProcess(runtime.containerSpec(containerId), exec.command(),
+          exec.tty() ? Optional.of(new int[] {exec.width(), exec.height()}) : Optional.empty());
+      AttachedProcess attached = new AttachedProcess(runtime, containerId, execId, stdinFifo, stdin, stdout, stderr);
+      try {
+        runtime.startExec(new ContainerRuntime.ExecProcess(containerId, execId, process,
+            stdinFifo.map(Path::toString).orElse(""), stdoutFifo.toString(), stderrFifo.map(Path::toString).orElse(""), exec.tty()));
+      } catch (RuntimeException e) {
+        attached.close();
+        throw e;
+      }
+      return attached;
+    } catch (IOException e) {
+      if (stdout != null) {
+        new AttachedProcess(runtime, containerId, execId, stdinFifo, stdin, stdout, stderr).close();
+      }
+      throw SandboxdException.internal("exec in " + containerId + ": " + e.getMessage(), e);
+    }
+  }
+
+  private CompletableFuture<InputStream> openForReading(Path fifo) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return Files.newInputStream(fifo);
+      } catch (IOException e) {
+        throw new IllegalStateException("opening " + fifo + ": " + e.getMessage(), e);
+      }
+    }, ioThreads);
+  }
+
+  private static List<Path> concat(Optional<Path> first, Path second, Optional<Path> third) {
+    List<Path> all = new ArrayList<>();
+    first.ifPresent(all::add);
+    all.add(second);
+    third.ifPresent(all::add);
+    return all;
   }
 
   private static ExecOutput drain(String stream, Path fifo) {
@@ -268,7 +343,7 @@ public final class ContainerManager {
   }
 
   /** A reader blocked in open() waits for a writer that will never come: be that writer. */
-  private static void unblock(Path fifo) {
+  static void unblock(Path fifo) {
     try {
       Files.newOutputStream(fifo).close();
     } catch (IOException ignored) {

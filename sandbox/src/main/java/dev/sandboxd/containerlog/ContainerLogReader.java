@@ -31,16 +31,21 @@ public final class ContainerLogReader {
   /** How every record starts ("2026-12-02T00:46:48"), 9 standing for any digit. */
   private static final String RECORD_START = "9999-99-99T99:99:99";
 
-  public void copy(Path log, OutputStream rawOut, boolean follow, BooleanSupplier keepGoing) throws IOException {
-    OutputStream out = writtenBeforeRotation(log) ? rawOut : new CriLogDecoder(rawOut);
+  public void copy(Path log, OutputStream rawOut, LogOptions options, BooleanSupplier keepGoing) throws IOException {
+    // A log from before rotation has no records: no times to filter by or show, printed as it is.
+    CriLogDecoder decoder = writtenBeforeRotation(log)
+        ? null
+        : new CriLogDecoder(rawOut, options.since(), options.timestamps(), options.tailLines());
+    OutputStream out = decoder == null ? rawOut : decoder;
     byte[] buffer = new byte[BUFFER_BYTES];
-    BooleanSupplier following = () -> follow && keepGoing.getAsBoolean();
+    BooleanSupplier following = () -> options.follow() && keepGoing.getAsBoolean();
     // Without follow, the read ends with the file that was live when it began.
-    Object lastKey = follow ? null : fileKey(log);
+    Object lastKey = options.follow() ? null : fileKey(log);
     Object done = null;
     while (true) {
       Opened file = openAfter(log, done);
       if (file == null) {
+        caughtUp(decoder, out);
         if (!following.getAsBoolean()) {
           return;
         }
@@ -61,17 +66,27 @@ public final class ContainerLogReader {
           if (file.key().equals(lastKey) || !following.getAsBoolean()) {
             // One last read: the container may have written just before it stopped.
             copyAvailable(in, out, buffer);
-            out.flush();
+            caughtUp(decoder, out);
             return;
           }
+          // At the end of the live file: a tail has all it needs, new lines follow it.
+          caughtUp(decoder, out);
           sleep();
         }
       }
       if (file.key().equals(lastKey)) {
+        caughtUp(decoder, out);
         return;
       }
       done = file.key();
     }
+  }
+
+  private static void caughtUp(CriLogDecoder decoder, OutputStream out) throws IOException {
+    if (decoder != null) {
+      decoder.caughtUp();
+    }
+    out.flush();
   }
 
   private record Opened(InputStream in, Object key) {}

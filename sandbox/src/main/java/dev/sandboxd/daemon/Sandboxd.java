@@ -29,6 +29,8 @@ import dev.sandboxd.podsecurity.PodSecurityLevel;
 import dev.sandboxd.probe.ContainerProbeRunner;
 import dev.sandboxd.probe.LinuxNetworkNamespaces;
 import dev.sandboxd.probe.NetnsExecutor;
+import dev.sandboxd.portforward.NetnsPodPorts;
+import dev.sandboxd.portforward.PodPorts;
 import dev.sandboxd.probe.PodNetworkProber;
 import dev.sandboxd.probe.ProbeManager;
 import dev.sandboxd.runtime.ContainerdRuntime;
@@ -156,6 +158,7 @@ public final class Sandboxd implements Callable<Integer> {
           new SeccompProfileRoot(cfg.seccompProfileRoot().isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.seccompProfileRoot()))),
           ShimLoggerLogs.install(paths.root().resolve("bin"), cfg.logRotation()));
       PauseSandboxController sandboxes = new PauseSandboxController(runtime, pause, privileges, clock);
+      NetnsExecutor netns = new NetnsExecutor(new LinuxNetworkNamespaces());
       PodManager pods = new PodManager(
           PodManifests.withRandomUids(),
           sandboxes,
@@ -174,7 +177,7 @@ public final class Sandboxd implements Callable<Integer> {
       pods.useProbes(new ProbeManager(scheduler, workers,
           new ContainerProbeRunner(
               (id, command, timeout) -> containers.exec(id, paths.root().resolve("exec"), command, Optional.of(timeout)),
-              new PodNetworkProber(new NetnsExecutor(new LinuxNetworkNamespaces()))),
+              new PodNetworkProber(netns)),
           new ProbeCallbacks(pods)));
       // before recovery, which restarts containers a crash cut short
       pods.events().subscribe(new LifecycleMetrics(meters));
@@ -192,7 +195,7 @@ public final class Sandboxd implements Callable<Integer> {
 
       Server server = startServer(Path.of(cfg.address()),
           PodSecurityAdmission.enforcing(timedPods, PodManifests.withRandomUids(), cfg.podSecurity(), "--pod-security"),
-          images, Path.of(cfg.root()).resolve("spool"), cfg.socketGroup());
+          new NetnsPodPorts(netns), images, Path.of(cfg.root()).resolve("spool"), cfg.socketGroup());
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
           cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
       // ManifestDirectory logs its problems; the reporter is where the lifecycle event stream will hook in.
@@ -245,7 +248,8 @@ public final class Sandboxd implements Callable<Integer> {
    * The API server: every connection's peer credentials are taken at connect and every mutating
    * call is audited in the log. The socket is mode 0660, owned by socketGroup when one is set.
    */
-  private static Server startServer(Path socket, PodLifecycle pods, ContainerdImages images, Path spool, String socketGroup)
+  private static Server startServer(
+      Path socket, PodLifecycle pods, PodPorts ports, ContainerdImages images, Path spool, String socketGroup)
       throws IOException {
     // Inside each service's UTF-8 guard, where it sees the typed requests and answers it names.
     AuditInterceptor audit = new AuditInterceptor();
@@ -267,7 +271,7 @@ public final class Sandboxd implements Callable<Integer> {
         .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(2, daemonThreads("sandboxd-io"), EpollIoHandler.newFactory()))
         .maxInboundMessageSize(8 << 20)
         .protocolNegotiator(new PeerCredentialsNegotiator())
-        .addService(Utf8Requests.guard(new PodsService(pods), audit))
+        .addService(Utf8Requests.guard(new PodsService(pods, ports), audit))
         .addService(Utf8Requests.guard(new ImagesService(images, spool), audit))
         .build()
         .start();

@@ -1,6 +1,9 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.container.AttachedExecSpec;
+import dev.sandboxd.container.AttachedProcess;
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -42,14 +45,19 @@ public abstract class ForwardingPodLifecycle implements PodLifecycle {
   }
 
   @Override
-  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+  public void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
       throws IOException {
-    pods.logs(podRef, container, follow, out, keepFollowing);
+    pods.logs(podRef, container, options, out, keepFollowing);
   }
 
   @Override
   public ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout) {
     return pods.exec(podRef, container, command, timeout);
+  }
+
+  @Override
+  public AttachedProcess attach(String podRef, String container, AttachedExecSpec exec) {
+    return pods.attach(podRef, container, exec);
   }
 
   @Override

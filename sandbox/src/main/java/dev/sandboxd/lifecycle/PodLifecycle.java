@@ -1,6 +1,9 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.container.AttachedExecSpec;
+import dev.sandboxd.container.AttachedProcess;
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -31,10 +34,13 @@ public interface PodLifecycle {
    * Copies a container's log to out; with follow, keeps copying new output until
    * keepFollowing says stop.
    */
-  void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+  void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
       throws IOException;
 
   ExecResult exec(String podRef, String container, List<String> command, Optional<Duration> timeout);
+
+  /** Starts a command in a running container with its stdio (and terminal) held by the caller, who closes it. */
+  AttachedProcess attach(String podRef, String container, AttachedExecSpec exec);
 
   /** The lifecycle event feed: recent events, and live ones to subscribers. */
   LifecycleEvents events();

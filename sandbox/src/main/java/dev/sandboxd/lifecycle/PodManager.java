@@ -4,8 +4,11 @@ import dev.sandboxd.probe.ContainerProbes;
 import dev.sandboxd.cgroup.PodCgroups;
 import dev.sandboxd.cgroup.PodResources;
 import dev.sandboxd.container.ContainerManager;
+import dev.sandboxd.container.AttachedExecSpec;
+import dev.sandboxd.container.AttachedProcess;
 import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.containerlog.ContainerLogReader;
+import dev.sandboxd.containerlog.LogOptions;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.ParsedPod;
@@ -204,14 +207,24 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   }
 
   @Override
-  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+  public void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
       throws IOException {
     PodEntry entry = registry.resolve(podRef);
     ContainerRecord record = entry.record.container(container);
+    if (options.previous()) {
+      // Runs are logged to <restart count>.log, and a new run keeps the one before it.
+      if (record.restartCount() == 0) {
+        throw SandboxdException.notFound("previous terminated container %s in pod %s not found: it has not restarted",
+            container, entry.record.namespace() + "/" + entry.record.name());
+      }
+      Path previous = deps.paths().containerLog(entry.uid(), container, record.restartCount() - 1);
+      logs.copy(previous, out, new LogOptions(false, true, options.tailLines(), options.since(), options.timestamps()), () -> false);
+      return;
+    }
     BooleanSupplier running = () -> entry.task(record.containerId())
         .map(t -> t.status() == TaskStatus.Running || t.status() == TaskStatus.Created)
         .orElse(false);
-    logs.copy(Path.of(record.logPath()), out, follow, () -> keepFollowing.getAsBoolean() && running.getAsBoolean());
+    logs.copy(Path.of(record.logPath()), out, options, () -> keepFollowing.getAsBoolean() && running.getAsBoolean());
   }
 
   @Override
@@ -219,6 +232,13 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     PodEntry entry = registry.resolve(podRef);
     ContainerRecord record = entry.record.container(container);
     return deps.containers().exec(record.containerId(), deps.paths().execDir(entry.uid()), command, timeout);
+  }
+
+  @Override
+  public AttachedProcess attach(String podRef, String container, AttachedExecSpec exec) {
+    PodEntry entry = registry.resolve(podRef);
+    ContainerRecord record = entry.record.container(container);
+    return deps.containers().attach(record.containerId(), deps.paths().execDir(entry.uid()), exec);
   }
 
   @Override

@@ -51,6 +51,18 @@ public interface ContainerRuntime {
   /** Runs a process in the task; output goes to the given fifo or file paths. */
   Optional<TaskExit> exec(ExecProcess process, Duration timeout);
 
+  /** Adds the process to the task and starts it; the caller waits for it and deletes it. */
+  void startExec(ExecProcess process);
+
+  /** Waits for an exec'd process to exit; empty when it still runs after timeout. */
+  Optional<TaskExit> waitExec(String containerId, String execId, Duration timeout);
+
+  /** Sets the size of an exec'd process's terminal. */
+  void resizeExec(String containerId, String execId, int width, int height);
+
+  /** SIGKILL to an exec'd process, then deletes it (waiting at most a few seconds). Idempotent. */
+  void killAndDeleteExec(String containerId, String execId);
+
   record RootfsMount(String type, String source, String target, List<String> options) {
     public RootfsMount {
       options = List.copyOf(options);
@@ -82,6 +94,10 @@ public interface ContainerRuntime {
 
   record TaskExit(int exitCode, Instant exitedAt) {}
 
-  /** An exec: processSpecJson is an OCI process; stdout/stderr are paths the shim opens. */
-  record ExecProcess(String containerId, String execId, byte[] processSpecJson, String stdout, String stderr) {}
+  /**
+   * An exec: processSpecJson is an OCI process; stdin/stdout/stderr are paths the shim opens ("":
+   * none); with terminal, the process's terminal is copied to stdout.
+   */
+  record ExecProcess(
+      String containerId, String execId, byte[] processSpecJson, String stdin, String stdout, String stderr, boolean terminal) {}
 }

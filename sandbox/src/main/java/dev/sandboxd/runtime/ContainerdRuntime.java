@@ -160,9 +160,8 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
   @Override
   public Optional<TaskExit> exec(ExecProcess process, Duration timeout) {
     String id = process.containerId();
-    client.tasks().exec(id, process.execId(), process.processSpecJson(), new TaskIo("", process.stdout(), process.stderr()));
     try {
-      client.tasks().start(id, process.execId());
+      startExec(process);
       Optional<TaskExit> exit = waitProcess(id, process.execId(), timeout);
       if (exit.isEmpty()) {
         client.tasks().kill(id, process.execId(), SIGKILL, false);
@@ -172,6 +171,40 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
     } finally {
       ignoreNotFound(() -> client.tasks().deleteProcess(id, process.execId()));
     }
+  }
+
+  @Override
+  public void startExec(ExecProcess process) {
+    String id = process.containerId();
+    client.tasks().exec(id, process.execId(), process.processSpecJson(),
+        new TaskIo(process.stdin(), process.stdout(), process.stderr(), process.terminal()));
+    try {
+      client.tasks().start(id, process.execId());
+    } catch (RuntimeException e) {
+      ignoreNotFound(() -> client.tasks().deleteProcess(id, process.execId()));
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<TaskExit> waitExec(String containerId, String execId, Duration timeout) {
+    return waitProcess(containerId, execId, timeout);
+  }
+
+  @Override
+  public void resizeExec(String containerId, String execId, int width, int height) {
+    client.tasks().resizePty(containerId, execId, width, height);
+  }
+
+  @Override
+  public void killAndDeleteExec(String containerId, String execId) {
+    try {
+      client.tasks().kill(containerId, execId, SIGKILL, false);
+      waitProcess(containerId, execId, Duration.ofSeconds(10));
+    } catch (SandboxdException e) {
+      // It has exited already (or was never started): nothing to kill.
+    }
+    ignoreNotFound(() -> client.tasks().deleteProcess(containerId, execId));
   }
 
   @Override

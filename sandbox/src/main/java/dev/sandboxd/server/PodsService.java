@@ -1,6 +1,8 @@
 package dev.sandboxd.server;
 
 import com.google.protobuf.ByteString;
+import dev.sandboxd.api.v1.AttachedExecRequest;
+import dev.sandboxd.api.v1.AttachedExecResponse;
 import dev.sandboxd.api.v1.Event;
 import dev.sandboxd.api.v1.EventsRequest;
 import dev.sandboxd.api.v1.ExecRequest;
@@ -15,6 +17,8 @@ import dev.sandboxd.api.v1.LogChunk;
 import dev.sandboxd.api.v1.LogsRequest;
 import dev.sandboxd.api.v1.PodRef;
 import dev.sandboxd.api.v1.PodsGrpc;
+import dev.sandboxd.api.v1.PortForwardRequest;
+import dev.sandboxd.api.v1.PortForwardResponse;
 import dev.sandboxd.api.v1.RemovePodRequest;
 import dev.sandboxd.api.v1.RemovePodResponse;
 import dev.sandboxd.api.v1.RunPodRequest;
@@ -28,15 +32,18 @@ import dev.sandboxd.api.v1.UnpausePodResponse;
 import dev.sandboxd.errdefs.GrpcErrors;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.LogOptions;
 import dev.sandboxd.lifecycle.LifecycleEvent;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
+import dev.sandboxd.portforward.PodPorts;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,14 +58,17 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
   private static final int EVENTS_QUEUED = 4096;
 
   private final PodLifecycle pods;
-  private final ExecutorService logReaders = Executors.newCachedThreadPool(runnable -> {
-    Thread t = new Thread(runnable, "sandboxd-logs");
+  private final PodPorts ports;
+  /** Log readers and the pumps of attached execs and port-forwards: one while its call lasts. */
+  private final ExecutorService streams = Executors.newCachedThreadPool(runnable -> {
+    Thread t = new Thread(runnable, "sandboxd-streams");
     t.setDaemon(true);
     return t;
   });
 
-  public PodsService(PodLifecycle pods) {
+  public PodsService(PodLifecycle pods, PodPorts ports) {
     this.pods = pods;
+    this.ports = ports;
   }
 
   @Override
@@ -119,18 +129,30 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
     ServerCallStreamObserver<LogChunk> stream = (ServerCallStreamObserver<LogChunk>) response;
     FlowControlledSender<LogChunk> sender = new FlowControlledSender<>(stream, LOG_CHUNKS_QUEUED, () -> {});
     String pod;
+    LogOptions options;
     try {
       requireName("container", request.getContainer());
       pod = ref(request.getPod());
+      if (request.getPrevious() && request.getFollow()) {
+        throw SandboxdException.invalidArgument("previous: a previous run has ended, it cannot be followed (follow is set)");
+      }
+      if (request.hasTailLines() && (request.getTailLines() < 0 || request.getTailLines() > LogOptions.MAX_TAIL_LINES)) {
+        throw SandboxdException.invalidArgument(
+            "tail_lines: must be between 0 and %d, was %d", LogOptions.MAX_TAIL_LINES, request.getTailLines());
+      }
+      options = new LogOptions(request.getFollow(), request.getPrevious(),
+          request.hasTailLines() ? OptionalInt.of((int) request.getTailLines()) : OptionalInt.empty(),
+          request.hasSinceTime() ? Optional.of(PodMessages.instant(request.getSinceTime())) : Optional.empty(),
+          request.getTimestamps());
     } catch (RuntimeException e) {
       sender.fail(e);
       return;
     }
     // Off the call's thread, so that gRPC can deliver the on-ready callbacks the sender waits for.
-    logReaders.execute(() -> {
+    streams.execute(() -> {
       try {
         OutputStream out = new ChunkingStream(sender);
-        pods.logs(pod, request.getContainer(), request.getFollow(), out, () -> !stream.isCancelled());
+        pods.logs(pod, request.getContainer(), options, out, () -> !stream.isCancelled());
         out.flush();
         sender.complete();
       } catch (ClientGone e) {
@@ -162,6 +184,16 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
           .setExitCode(result.exitCode())
           .build();
     });
+  }
+
+  @Override
+  public StreamObserver<AttachedExecRequest> attachedExec(StreamObserver<AttachedExecResponse> response) {
+    return new AttachedExecCall(pods, streams, (ServerCallStreamObserver<AttachedExecResponse>) response);
+  }
+
+  @Override
+  public StreamObserver<PortForwardRequest> portForward(StreamObserver<PortForwardResponse> response) {
+    return new PortForwardCall(pods, ports, streams, (ServerCallStreamObserver<PortForwardResponse>) response);
   }
 
   @Override
@@ -227,12 +259,12 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
     });
   }
 
-  private static String ref(PodRef ref) {
+  static String ref(PodRef ref) {
     requireName("pod", ref.getRef());
     return ref.getRef();
   }
 
-  private static void requireName(String field, String value) {
+  static void requireName(String field, String value) {
     if (value.isBlank()) {
       throw SandboxdException.invalidArgument("%s: must not be empty", field);
     }

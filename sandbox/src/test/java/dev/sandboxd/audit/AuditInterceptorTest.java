@@ -2,12 +2,14 @@ package dev.sandboxd.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sandboxd.api.v1.AttachedExecRequest;
 import dev.sandboxd.api.v1.ExecRequest;
 import dev.sandboxd.api.v1.Image;
 import dev.sandboxd.api.v1.ImportImageResponse;
 import dev.sandboxd.api.v1.ObjectMeta;
 import dev.sandboxd.api.v1.Pod;
 import dev.sandboxd.api.v1.PodRef;
+import dev.sandboxd.api.v1.PortForwardRequest;
 import dev.sandboxd.api.v1.RunPodRequest;
 import dev.sandboxd.api.v1.RunPodResponse;
 import dev.sandboxd.api.v1.StopPodRequest;
@@ -23,6 +25,18 @@ class AuditInterceptorTest {
         AuditInterceptor.describe(StopPodRequest.newBuilder().setPod(PodRef.newBuilder().setRef("default/web")).build()));
     assertEquals(Optional.of("pod=web container=app"), AuditInterceptor.describe(
         ExecRequest.newBuilder().setPod(PodRef.newBuilder().setRef("web")).setContainer("app").addCommand("ls").build()));
+  }
+
+  @Test
+  void attachedExecAndPortForwardArePrivilegedAndNamedByTheirFirstRequest() {
+    assertEquals(true, AuditInterceptor.MUTATING.containsAll(java.util.List.of("AttachedExec", "PortForward")));
+    assertEquals(Optional.of("pod=web container=app"), AuditInterceptor.describe(AttachedExecRequest.newBuilder()
+        .setPod(PodRef.newBuilder().setRef("web")).setContainer("app").addCommand("sh").setTty(true).build()));
+    assertEquals(Optional.of("pod=default/web"), AuditInterceptor.describe(
+        PortForwardRequest.newBuilder().setPod(PodRef.newBuilder().setRef("default/web")).setPort(8080).build()));
+    // Later messages carry only data: the first one's name stays.
+    assertEquals(Optional.empty(), AuditInterceptor.describe(PortForwardRequest.newBuilder().setData(
+        com.google.protobuf.ByteString.copyFromUtf8("GET / HTTP/1.0")).build()));
   }
 
   @Test

@@ -8,16 +8,7 @@ import dev.sandboxd.api.v1.PausePodResponse;
 import dev.sandboxd.api.v1.PodsGrpc;
 import dev.sandboxd.api.v1.UnpausePodRequest;
 import dev.sandboxd.api.v1.UnpausePodResponse;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.StreamObserver;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,42 +21,30 @@ import org.junit.jupiter.api.io.TempDir;
 class PauseCommandTest {
   @TempDir Path dir;
   private final List<String> calls = new CopyOnWriteArrayList<>();
-  private MultiThreadIoEventLoopGroup loop;
-  private Server server;
-  private Path socket;
+  private FakeSandboxd sandboxd;
 
   @BeforeEach
   void startFakeSandboxd() throws Exception {
-    socket = dir.resolve("sandboxd.sock");
-    loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-        .channelType(EpollServerDomainSocketChannel.class)
-        .bossEventLoopGroup(loop)
-        .workerEventLoopGroup(loop)
-        .withChildOption(ChannelOption.SO_KEEPALIVE, null) // unix sockets have none (netty would warn)
-        .addService(new PodsGrpc.PodsImplBase() {
-          @Override
-          public void pausePod(PausePodRequest request, StreamObserver<PausePodResponse> response) {
-            calls.add("pause " + request.getPod().getRef());
-            response.onNext(PausePodResponse.getDefaultInstance());
-            response.onCompleted();
-          }
+    sandboxd = new FakeSandboxd(dir, new PodsGrpc.PodsImplBase() {
+      @Override
+      public void pausePod(PausePodRequest request, StreamObserver<PausePodResponse> response) {
+        calls.add("pause " + request.getPod().getRef());
+        response.onNext(PausePodResponse.getDefaultInstance());
+        response.onCompleted();
+      }
 
-          @Override
-          public void unpausePod(UnpausePodRequest request, StreamObserver<UnpausePodResponse> response) {
-            calls.add("unpause " + request.getPod().getRef());
-            response.onNext(UnpausePodResponse.getDefaultInstance());
-            response.onCompleted();
-          }
-        })
-        .build()
-        .start();
+      @Override
+      public void unpausePod(UnpausePodRequest request, StreamObserver<UnpausePodResponse> response) {
+        calls.add("unpause " + request.getPod().getRef());
+        response.onNext(UnpausePodResponse.getDefaultInstance());
+        response.onCompleted();
+      }
+    });
   }
 
   @AfterEach
   void stop() throws Exception {
-    server.shutdownNow().awaitTermination();
-    loop.shutdownGracefully().sync();
+    sandboxd.close();
   }
 
   @Test
@@ -86,14 +65,8 @@ class PauseCommandTest {
   }
 
   private String sandboxctl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "--address";
-    all[1] = socket.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int code = Sandboxctl.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
-    assertEquals(0, code, err.toString());
-    return out.toString();
+    FakeSandboxd.Result r = sandboxd.sandboxctl(args);
+    assertEquals(0, r.code(), r.err());
+    return r.out();
   }
 }

@@ -38,7 +38,7 @@ class ContainerLogReaderTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     CompletableFuture<Void> follower = CompletableFuture.runAsync(() -> {
       try {
-        new ContainerLogReader().copy(live, out, true, keepGoing::get);
+        new ContainerLogReader().copy(live, out, LogOptions.all(true), keepGoing::get);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -69,7 +69,7 @@ class ContainerLogReaderTest {
     OutputStream slowClient = rotatingOnFirstWrite(out);
     CompletableFuture<Void> follower = CompletableFuture.runAsync(() -> {
       try {
-        new ContainerLogReader().copy(live, slowClient, true, keepGoing::get);
+        new ContainerLogReader().copy(live, slowClient, LogOptions.all(true), keepGoing::get);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -87,7 +87,7 @@ class ContainerLogReaderTest {
     Files.writeString(dir.resolve("0.log.1"), record("A"));
     Files.writeString(live, record("B"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new ContainerLogReader().copy(live, rotatingOnFirstWrite(out), false, () -> true);
+    new ContainerLogReader().copy(live, rotatingOnFirstWrite(out), LogOptions.all(false), () -> true);
     assertEquals("A\nB\n", out.toString(StandardCharsets.UTF_8));
   }
 
@@ -105,7 +105,7 @@ class ContainerLogReaderTest {
 
   private static String read(Path live, boolean follow, java.util.function.BooleanSupplier keepGoing) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new ContainerLogReader().copy(live, out, follow, keepGoing);
+    new ContainerLogReader().copy(live, out, LogOptions.all(follow), keepGoing);
     return out.toString(StandardCharsets.UTF_8);
   }
 

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CriLogDecoderTest {
   private static final String RECORDS = """
@@ -35,6 +40,58 @@ class CriLogDecoderTest {
     for (int piece = 1; piece <= 40; piece++) {
       assertEquals(PLAIN, decode(bytes, piece), "pieces of " + piece + " bytes");
     }
+  }
+
+  private static final String TIMED = """
+      2026-12-02T10:00:01.000000001Z stdout F one
+      2026-12-02T10:00:02.000000002Z stdout P two, first piece;\s
+      2026-12-02T10:00:03.000000003Z stdout F second piece
+      2026-12-02T10:00:04.000000004Z stderr F three
+      2026-12-02T10:00:05.000000005Z stdout F four
+      """;
+
+  @Test
+  void timestampsStartEachLineWithItsFirstRecordsTime() throws IOException {
+    assertEquals("""
+        2026-12-02T10:00:01.000000001Z one
+        2026-12-02T10:00:02.000000002Z two, first piece; second piece
+        2026-12-02T10:00:04.000000004Z three
+        2026-12-02T10:00:05.000000005Z four
+        """, decode(TIMED, Optional.empty(), true, OptionalInt.empty()));
+  }
+
+  @Test
+  void sinceDropsRecordsLoggedBeforeIt() throws IOException {
+    assertEquals("second piece\nthree\nfour\n",
+        decode(TIMED, Optional.of(Instant.parse("2026-12-02T10:00:03Z")), false, OptionalInt.empty()));
+    assertEquals("", decode(TIMED, Optional.of(Instant.parse("2026-12-03T00:00:00Z")), false, OptionalInt.empty()));
+  }
+
+  @ParameterizedTest(name = "tail {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      0 | ''
+      1 | 'four\\n'
+      2 | 'three\\nfour\\n'
+      3 | 'two, first piece; second piece\\nthree\\nfour\\n'
+      9 | 'one\\ntwo, first piece; second piece\\nthree\\nfour\\n'
+      """)
+  void tailKeepsTheLastLinesUntilCaughtUpThenPassesNewOnes(int tail, String expected) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CriLogDecoder decoder = new CriLogDecoder(out, Optional.empty(), false, OptionalInt.of(tail));
+    decoder.write(TIMED.getBytes(StandardCharsets.UTF_8));
+    assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing before the reader caught up");
+    decoder.caughtUp();
+    assertEquals(expected.replace("\\n", "\n"), out.toString(StandardCharsets.UTF_8));
+    decoder.write("2026-12-02T10:00:06.000000006Z stdout F five\n".getBytes(StandardCharsets.UTF_8));
+    assertEquals(expected.replace("\\n", "\n") + "five\n", out.toString(StandardCharsets.UTF_8), "followed lines pass at once");
+  }
+
+  private static String decode(String records, Optional<Instant> since, boolean timestamps, OptionalInt tail) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CriLogDecoder decoder = new CriLogDecoder(out, since, timestamps, tail);
+    decoder.write(records.getBytes(StandardCharsets.UTF_8));
+    decoder.caughtUp();
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static String decode(byte[] bytes, int piece) throws IOException {

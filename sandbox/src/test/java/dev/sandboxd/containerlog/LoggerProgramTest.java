@@ -94,7 +94,7 @@ class LoggerProgramTest {
 
   private static String read(Path log) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new ContainerLogReader().copy(log, out, false, () -> false);
+    new ContainerLogReader().copy(log, out, LogOptions.all(false), () -> false);
     return out.toString(StandardCharsets.UTF_8);
   }
 }

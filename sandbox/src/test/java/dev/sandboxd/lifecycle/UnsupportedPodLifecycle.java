@@ -1,6 +1,9 @@
 package dev.sandboxd.lifecycle;
 
+import dev.sandboxd.container.AttachedExecSpec;
+import dev.sandboxd.container.AttachedProcess;
 import dev.sandboxd.container.ExecResult;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -37,7 +40,7 @@ public abstract class UnsupportedPodLifecycle implements PodLifecycle {
   }
 
   @Override
-  public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+  public void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
       throws IOException {
     throw new UnsupportedOperationException("logs");
   }
@@ -65,5 +68,10 @@ public abstract class UnsupportedPodLifecycle implements PodLifecycle {
   @Override
   public LifecycleEvents events() {
     throw new UnsupportedOperationException("events");
+  }
+
+  @Override
+  public AttachedProcess attach(String podRef, String container, AttachedExecSpec exec) {
+    throw new UnsupportedOperationException("attach");
   }
 }

@@ -173,6 +173,26 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     throw new UnsupportedOperationException("exec needs fifos; covered end to end");
   }
 
+  @Override
+  public void startExec(ExecProcess process) {
+    throw new UnsupportedOperationException("exec needs fifos; covered end to end");
+  }
+
+  @Override
+  public Optional<TaskExit> waitExec(String containerId, String execId, Duration timeout) {
+    throw new UnsupportedOperationException("exec needs fifos; covered end to end");
+  }
+
+  @Override
+  public void resizeExec(String containerId, String execId, int width, int height) {
+    throw new UnsupportedOperationException("exec needs fifos; covered end to end");
+  }
+
+  @Override
+  public void killAndDeleteExec(String containerId, String execId) {
+    throw new UnsupportedOperationException("exec needs fifos; covered end to end");
+  }
+
   /** Everything containerd would still hold. */
   public Map<String, Object> leftovers() {
     Map<String, Object> out = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.UnsupportedPodLifecycle;
 import io.grpc.Status;
 import java.io.IOException;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -30,7 +31,7 @@ class PodsServiceStreamsTest {
   private final LifecycleEvents feed = new LifecycleEvents();
   private final PodsService service = new PodsService(new UnsupportedPodLifecycle() {
     @Override
-    public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing) {
+    public void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing) {
       byte[] line = "a line of a big log\n".getBytes();
       try {
         while (logBytesRead.get() < LOG_BYTES && keepFollowing.getAsBoolean()) {
@@ -46,6 +47,8 @@ class PodsServiceStreamsTest {
     public LifecycleEvents events() {
       return feed;
     }
+  }, (pid, port) -> {
+    throw new UnsupportedOperationException("port-forward");
   });
 
   @Test

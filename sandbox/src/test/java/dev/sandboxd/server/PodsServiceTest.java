@@ -26,6 +26,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
+import dev.sandboxd.containerlog.LogOptions;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,7 @@ class PodsServiceTest {
   @BeforeEach
   void start() throws IOException {
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(new PodsService(lifecycle)).build().start();
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(new PodsService(lifecycle, (pid, port) -> { throw new UnsupportedOperationException("port-forward"); })).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     pods = PodsGrpc.newBlockingStub(channel);
   }
@@ -184,7 +185,7 @@ class PodsServiceTest {
     }
 
     @Override
-    public void logs(String podRef, String container, boolean follow, OutputStream out, BooleanSupplier keepFollowing)
+    public void logs(String podRef, String container, LogOptions options, OutputStream out, BooleanSupplier keepFollowing)
         throws IOException {
       calls.add("logs " + podRef + " " + container);
       if (logFailure != null) {

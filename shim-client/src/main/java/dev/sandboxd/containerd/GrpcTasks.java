@@ -8,6 +8,7 @@ import containerd.services.tasks.v1.TasksOuterClass.DeleteProcessRequest;
 import containerd.services.tasks.v1.TasksOuterClass.DeleteResponse;
 import containerd.services.tasks.v1.TasksOuterClass.DeleteTaskRequest;
 import containerd.services.tasks.v1.TasksOuterClass.ExecProcessRequest;
+import containerd.services.tasks.v1.TasksOuterClass.ResizePtyRequest;
 import containerd.services.tasks.v1.TasksOuterClass.GetRequest;
 import containerd.services.tasks.v1.TasksOuterClass.KillRequest;
 import containerd.services.tasks.v1.TasksOuterClass.ListPidsRequest;
@@ -131,8 +132,20 @@ final class GrpcTasks implements Tasks {
             .setStdin(io.stdin())
             .setStdout(io.stdout())
             .setStderr(io.stderr())
+            .setTerminal(io.terminal())
             .build();
     Calls.run("exec " + process(containerId, execId), () -> stub.exec(request));
+  }
+
+  @Override
+  public void resizePty(String containerId, String execId, int width, int height) {
+    ResizePtyRequest request = ResizePtyRequest.newBuilder()
+        .setContainerId(containerId)
+        .setExecId(execId)
+        .setWidth(width)
+        .setHeight(height)
+        .build();
+    Calls.run("resize the terminal of " + process(containerId, execId), () -> stub.resizePty(request));
   }
 
   @Override

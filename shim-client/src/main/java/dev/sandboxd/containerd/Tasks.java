@@ -49,6 +49,9 @@ public interface Tasks {
    */
   void exec(String containerId, String execId, byte[] processSpecJson, TaskIo io);
 
+  /** Sets the size of an exec'd process's pseudo-terminal (it gets SIGWINCH). */
+  void resizePty(String containerId, String execId, int width, int height);
+
   /** The pids of every process in the task. */
   List<Integer> pids(String containerId);
 }
