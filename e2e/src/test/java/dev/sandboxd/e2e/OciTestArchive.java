@@ -19,7 +19,11 @@ import java.util.zip.GZIPOutputStream;
  */
 final class OciTestArchive {
   /** The archive and the digests of what it holds. */
-  record Built(byte[] tar, String layerDigest, String diffId, String configDigest, String manifestDigest) {}
+  record Built(byte[] tar, String layerDigest, String diffId, String configDigest, String manifestDigest,
+      Blobs blobs) {}
+
+  /** The blobs themselves, for pushing to a registry. */
+  record Blobs(byte[] layer, byte[] config, byte[] manifest) {}
 
   private OciTestArchive() {}
 
@@ -69,7 +73,8 @@ final class OciTestArchive {
     for (byte[] blob : List.of(layer, config, manifest)) {
       archive.file("blobs/sha256/" + sha256(blob).substring(7), blob, 0644);
     }
-    return new Built(archive.finish(), sha256(layer), diffId, sha256(config), sha256(manifest));
+    return new Built(archive.finish(), sha256(layer), diffId, sha256(config), sha256(manifest),
+        new Blobs(layer, config, manifest));
   }
 
   static String sha256(byte[] data) {

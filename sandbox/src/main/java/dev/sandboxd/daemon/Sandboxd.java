@@ -11,6 +11,10 @@ import dev.sandboxd.containerlog.ShimLoggerLogs;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.image.PullFailure;
+import dev.sandboxd.image.RegistryCredentials;
+import dev.sandboxd.image.RegistryHosts;
+import dev.sandboxd.image.TransferImagePuller;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import dev.sandboxd.lifecycle.PodManager;
@@ -168,6 +172,8 @@ public final class Sandboxd implements Callable<Integer> {
           new LifecycleEvents(),
           randomIds(),
           workers);
+      pods.useImagePulls(imagePuller(cfg, runtime, images, meters, paths), images,
+          new RestartBackOff(cfg.imagePullBackoff(), cfg.imagePullBackoffMax()));
       pods.useProbes(new ProbeManager(scheduler, workers,
           new ContainerProbeRunner(
               (id, command, timeout) -> containers.exec(id, paths.root().resolve("exec"), command, Optional.of(timeout)),
@@ -184,6 +190,7 @@ public final class Sandboxd implements Callable<Integer> {
       TimedPodLifecycle timedPods = new TimedPodLifecycle(pods, meters);
       PodSnapshots snapshots = new PodSnapshots(pods, new CgroupPodUsage(cgroups), meters);
       timers.scheduleWithFixedDelay(snapshots, 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+      timers.scheduleWithFixedDelay(() -> countImages(images, meters), 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
       Optional<MetricsServer> metricsServer = startMetrics(cfg.metricsAddress(), Path.of(cfg.state()), meters,
           () -> taskEvents.live() && runtime.client().isServing());
 
@@ -236,6 +243,42 @@ public final class Sandboxd implements Callable<Integer> {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     LOG.log(Level.INFO, "metrics on http://{0}/metrics", bound);
     return Optional.of(server);
+  }
+
+  /**
+   * Pulls through containerd's transfer service with the node's registry settings, on threads of
+   * their own (a pull may take minutes; pod workers and timers must not wait for it).
+   */
+  private static TransferImagePuller imagePuller(DaemonConfig cfg, ContainerdRuntime runtime, ContainerdImages images,
+      SandboxdMeters meters, PodPaths paths) {
+    Optional<Path> hostDir = RegistryHosts.directory(optionalPath(cfg.registryHostsDir()), optionalPath(cfg.registryCa()),
+        cfg.registryInsecureHosts(), paths.root().resolve("registry-hosts"));
+    return new TransferImagePuller(runtime.client(), images,
+        new RegistryCredentials(optionalPath(cfg.registryConfig()), optionalPath(cfg.imagePullSecretsDir())), hostDir,
+        "overlayfs", Executors.newCachedThreadPool(daemonThreads("sandboxd-pull")),
+        new TransferImagePuller.PullObserver() {
+          @Override
+          public void pulled(Duration took, long bytes) {
+            meters.imagePulled(took, bytes);
+          }
+
+          @Override
+          public void failed(PullFailure.Reason reason) {
+            meters.imagePullFailed(reason.label());
+          }
+        }, System::nanoTime);
+  }
+
+  private static Optional<Path> optionalPath(String setting) {
+    return setting.isEmpty() ? Optional.empty() : Optional.of(Path.of(setting));
+  }
+
+  private static void countImages(ContainerdImages images, SandboxdMeters meters) {
+    try {
+      meters.imagesPresent(images.list().size());
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "counting images: " + e.getMessage());
+    }
   }
 
   /**

@@ -93,7 +93,7 @@ public final class ContainerdImages implements ImageService {
     }
     long before = changes.get();
     try {
-      StoredImage image = images.resolve(reference);
+      StoredImage image = stored(reference);
       ResolvedImage fresh = new ResolvedImage(
           image.name(), image.target().digest(), config(reference, image.configJson()), image.chainId());
       if (changes.get() == before) {
@@ -102,8 +102,21 @@ public final class ContainerdImages implements ImageService {
       return fresh;
     } catch (SandboxdException.NotFound e) {
       throw SandboxdException.notFound(
-          "image %s is not in containerd's image store: import it with `sandboxctl image import FILE.tar` "
-              + "(sandboxd never pulls from a registry)", reference);
+          "image %s is not in containerd's image store: pull it (`sandboxctl image pull`) or import it "
+              + "(`sandboxctl image import FILE.tar`)", reference);
+    }
+  }
+
+  /** The image by its name as written, else by its normalized name (what a pull stores it as). */
+  private StoredImage stored(String reference) {
+    try {
+      return images.resolve(reference);
+    } catch (SandboxdException.NotFound e) {
+      String normalized = ImageReferences.normalize(reference);
+      if (normalized.equals(reference)) {
+        throw e;
+      }
+      return images.resolve(normalized);
     }
   }
 
