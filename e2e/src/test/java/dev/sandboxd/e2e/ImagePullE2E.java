@@ -77,7 +77,7 @@ class ImagePullE2E {
       node.run(pod("first", ref, null));
       node.waitFor("first", Duration.ofSeconds(60), ImagePullE2E::running);
       assertEquals(1, registry.pullsOf("app", "1.0"), registry.log());
-      node.waitFor("first", p -> node.logs("first", "app").contains("pulled"));
+      assertEquals("pulled", node.exec("first", "app", "cat", "/marker").getStdout().toStringUtf8());
 
       node.run(pod("second", ref, "IfNotPresent"));
       node.waitFor("second", ImagePullE2E::running);

@@ -24,7 +24,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Debian's docker-registry (from hack/deps) on 127.0.0.1 with TLS from a CA made here (openssl)
- * and htpasswd auth (bcrypt through the system's crypt(3), which docker-registry requires).
+ * and htpasswd auth (bcrypt through the system's crypt(3), which docker-registry requires; cost 4,
+ * Go's least, as every wrong password costs the registry a whole bcrypt on a busy machine).
  * Images are pushed with the distribution API itself; its access log tells which pulls came.
  */
 final class TestRegistry implements AutoCloseable {
@@ -50,7 +51,7 @@ final class TestRegistry implements AutoCloseable {
         + " && printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext"
         + " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 -extfile san.ext");
     sh(dir, "python3 -W ignore -c \"import crypt; print('" + USER + ":' + crypt.crypt('" + PASSWORD
-        + "', crypt.mksalt(crypt.METHOD_BLOWFISH)))\" > htpasswd");
+        + "', crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))\" > htpasswd");
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();

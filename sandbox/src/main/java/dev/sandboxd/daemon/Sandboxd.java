@@ -74,6 +74,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -172,7 +173,8 @@ public final class Sandboxd implements Callable<Integer> {
           new LifecycleEvents(),
           randomIds(),
           workers);
-      pods.useImagePulls(imagePuller(cfg, runtime, images, meters, paths), images,
+      TransferImagePuller puller = imagePuller(cfg, runtime, images, meters, paths);
+      pods.useImagePulls(puller, images,
           new RestartBackOff(cfg.imagePullBackoff(), cfg.imagePullBackoffMax()));
       pods.useProbes(new ProbeManager(scheduler, workers,
           new ContainerProbeRunner(
@@ -196,7 +198,8 @@ public final class Sandboxd implements Callable<Integer> {
 
       Server server = startServer(Path.of(cfg.address()),
           PodSecurityAdmission.enforcing(timedPods, PodManifests.withRandomUids(), cfg.podSecurity(), "--pod-security"),
-          images, Path.of(cfg.root()).resolve("spool"), cfg.socketGroup());
+          new ImagesService(images, Optional.of(puller), () -> imagesInUse(pods), Path.of(cfg.root()).resolve("spool")),
+          cfg.socketGroup());
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
           cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
       // ManifestDirectory logs its problems; the reporter is where the lifecycle event stream will hook in.
@@ -285,7 +288,14 @@ public final class Sandboxd implements Callable<Integer> {
    * The API server: every connection's peer credentials are taken at connect and every mutating
    * call is audited in the log. The socket is mode 0660, owned by socketGroup when one is set.
    */
-  private static Server startServer(Path socket, PodLifecycle pods, ContainerdImages images, Path spool, String socketGroup)
+  /** The images the node's pods name: what `image prune` keeps. */
+  private static Set<String> imagesInUse(PodManager pods) {
+    Set<String> used = new HashSet<>();
+    pods.list().forEach(p -> p.pod().spec().allContainers().forEach(c -> used.add(c.image())));
+    return used;
+  }
+
+  private static Server startServer(Path socket, PodLifecycle pods, ImagesService images, String socketGroup)
       throws IOException {
     // Inside each service's UTF-8 guard, where it sees the typed requests and answers it names.
     AuditInterceptor audit = new AuditInterceptor();
@@ -308,7 +318,7 @@ public final class Sandboxd implements Callable<Integer> {
         .maxInboundMessageSize(8 << 20)
         .protocolNegotiator(new PeerCredentialsNegotiator())
         .addService(Utf8Requests.guard(new PodsService(pods), audit))
-        .addService(Utf8Requests.guard(new ImagesService(images, spool), audit))
+        .addService(Utf8Requests.guard(images, audit))
         .build()
         .start();
     // Only root and the socket's group may drive sandboxd.
