@@ -12,6 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,6 +145,99 @@ class ImagePullE2E {
       registry.writeConfig(config, TestRegistry.PASSWORD);
       node.removeForce("locked");
     }
+  }
+
+  /** Done-when 3a: five pods asking for one image at once cause one pull. */
+  @Test
+  void fivePodsOnePull() throws Exception {
+    registry.push("app", "5.0", OciTestArchive.busybox(Node.REPO.resolve(".cache/root/bin/busybox"), "app", "marker", "five"));
+    String ref = registry.host() + "/app:5.0";
+    ExecutorService threads = Executors.newFixedThreadPool(5);
+    try {
+      List<Future<Pod>> runs = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        String name = "five-" + i;
+        runs.add(threads.submit(() -> node.run(pod(name, ref, "IfNotPresent"))));
+      }
+      for (Future<Pod> run : runs) {
+        run.get(60, TimeUnit.SECONDS);
+      }
+      for (int i = 0; i < 5; i++) {
+        node.waitFor("five-" + i, Duration.ofSeconds(60), ImagePullE2E::running);
+      }
+      assertEquals(1, registry.pullsOf("app", "5.0"), "one pull for five pods");
+    } finally {
+      threads.shutdownNow();
+      for (int i = 0; i < 5; i++) {
+        try {
+          node.removeForce("five-" + i);
+        } catch (RuntimeException ignored) {
+          // not run: the assertion before says why
+        }
+      }
+    }
+  }
+
+  /**
+   * Done-when 3b: the registry stopped in the middle of a large pull: a clear error naming the
+   * image, no image listed, and after `image prune` none of its content left in containerd.
+   */
+  @Test
+  void registryStoppedMidPull() throws Exception {
+    OciTestArchive.Built big = OciTestArchive.random("big", 24);
+    registry.push("big", "1.0", big);
+    try (ThrottledProxy proxy = new ThrottledProxy(registry.port, 4 << 20)) {
+      String proxied = "127.0.0.1:" + proxy.port();
+      registry.writeConfig(config, TestRegistry.PASSWORD, proxied);
+      String ref = proxied + "/big:1.0";
+      CompletableFuture<Node.Cli> pull = CompletableFuture.supplyAsync(() -> node.sandboxctl("image", "pull", ref));
+      Instant deadline = Instant.now().plusSeconds(30);
+      while (proxy.relayed.get() < (4 << 20) && Instant.now().isBefore(deadline) && !pull.isDone()) {
+        Thread.sleep(50);
+      }
+      assertTrue(proxy.relayed.get() >= 4 << 20 && !pull.isDone(), "the pull is under way: " + proxy.relayed.get());
+      registry.stopProcess();
+      proxy.close();
+      Node.Cli result = pull.get(60, TimeUnit.SECONDS);
+      assertTrue(result.code() != 0, result.out());
+      assertTrue(result.err().contains(ref), result.err());
+      assertTrue(result.err().contains("registry unreachable"), result.err());
+    } finally {
+      registry.startProcess();
+      registry.writeConfig(config, TestRegistry.PASSWORD);
+    }
+    assertTrue(!node.sandboxctl("image", "ls").out().contains("big"), "no image listed");
+    assertEquals(0, node.sandboxctl("image", "prune").code());
+    String layer = big.layerDigest();
+    Instant deadline = Instant.now().plusSeconds(20);
+    String content = node.ctr("content", "ls").stdout() + node.ctr("content", "active").stdout();
+    while ((content.contains(layer.substring(7, 19)) || content.contains(layer)) && Instant.now().isBefore(deadline)) {
+      Thread.sleep(200);
+      content = node.ctr("content", "ls").stdout() + node.ctr("content", "active").stdout();
+    }
+    assertTrue(!content.contains(layer), "no content of the cut pull is left: " + content);
+  }
+
+  /** Done-when 4: progress per part on a terminal (a pty from script(1)), one line otherwise. */
+  @Test
+  void pullProgress() throws Exception {
+    registry.push("app", "4.0", OciTestArchive.busybox(Node.REPO.resolve(".cache/root/bin/busybox"), "app", "marker", "tty"));
+    registry.push("app", "4.1", OciTestArchive.busybox(Node.REPO.resolve(".cache/root/bin/busybox"), "app", "marker", "plain"));
+    String ttyRef = registry.host() + "/app:4.0";
+    Node.Result tty = Node.Command.run("env", "SANDBOXD_ADDRESS=" + node.sandboxdAddress(), "script", "-qec",
+        Node.REPO.resolve("hack/sandboxctl") + " image pull " + ttyRef, "/dev/null");
+    assertEquals(0, tty.exitCode(), tty.stdout() + tty.stderr());
+    assertTrue(tty.stdout().contains("\033[2K"), "lines redrawn in place: " + tty.stdout());
+    assertTrue(tty.stdout().contains("layer-"), "a line for the layer: " + tty.stdout());
+    assertTrue(tty.stdout().matches("(?s).*\\d+(\\.\\d)? (B|KiB|MiB) / \\d+(\\.\\d)? (B|KiB|MiB).*"), "bytes: " + tty.stdout());
+    assertTrue(tty.stdout().contains("pulled " + ttyRef), tty.stdout());
+
+    String plainRef = registry.host() + "/app:4.1";
+    Node.Cli plain = node.sandboxctl("image", "pull", plainRef);
+    assertEquals(0, plain.code(), plain.err());
+    assertEquals(1, plain.out().lines().count(), plain.out());
+    assertTrue(plain.out().startsWith("pulled " + plainRef + " sha256:"), plain.out());
+    assertTrue(node.sandboxctl("image", "ls").out().contains(plainRef));
   }
 
   private static List<Instant> failures(String pod) {

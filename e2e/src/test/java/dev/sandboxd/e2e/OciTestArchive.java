@@ -46,6 +46,14 @@ final class OciTestArchive {
     return image(imageName, gz.toByteArray(), "application/vnd.oci.image.layer.v1.tar+gzip", sha256(layerTar));
   }
 
+  /** One uncompressed layer of random bytes: an image whose pull takes as long as its size says. */
+  static Built random(String imageName, int megabytes) {
+    byte[] data = new byte[megabytes << 20];
+    new java.util.Random(megabytes).nextBytes(data);
+    byte[] layerTar = new Tar().file("random", data, 0644).finish();
+    return image(imageName, layerTar, "application/vnd.oci.image.layer.v1.tar", sha256(layerTar));
+  }
+
   private static Built image(String imageName, byte[] layer, String layerMediaType, String diffId) {
     byte[] config =
         ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"sh\"]},"

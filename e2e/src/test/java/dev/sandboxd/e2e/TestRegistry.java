@@ -96,11 +96,16 @@ final class TestRegistry implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** A Docker config.json with this login (or another password), mode 0600, at file. */
-  Path writeConfig(Path file, String password) throws IOException {
+  /** A Docker config.json with this login (or another password) for these hosts, mode 0600, at file. */
+  Path writeConfig(Path file, String password, String... otherHosts) throws IOException {
     String auth = Base64.getEncoder().encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8));
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, "{\"auths\":{\"" + host() + "\":{\"auth\":\"" + auth + "\"}}}");
+    StringBuilder auths = new StringBuilder("\"" + host() + "\":{\"auth\":\"" + auth + "\"}");
+    for (String other : otherHosts) {
+      auths.append(",\"https://").append(other).append("/v2/\":{\"username\":\"").append(USER)
+          .append("\",\"password\":\"").append(password).append("\"}");
+    }
+    Files.writeString(tmp, "{\"auths\":{" + auths + "}}");
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     return file;
