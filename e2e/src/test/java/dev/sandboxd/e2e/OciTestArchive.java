@@ -19,7 +19,11 @@ import java.util.zip.GZIPOutputStream;
  */
 final class OciTestArchive {
   /** The archive and the digests of what it holds. */
-  record Built(byte[] tar, String layerDigest, String diffId, String configDigest, String manifestDigest) {}
+  record Built(byte[] tar, String layerDigest, String diffId, String configDigest, String manifestDigest,
+      Blobs blobs) {}
+
+  /** The blobs themselves, for pushing to a registry. */
+  record Blobs(byte[] layer, byte[] config, byte[] manifest) {}
 
   private OciTestArchive() {}
 
@@ -40,6 +44,14 @@ final class OciTestArchive {
       out.write(layerTar);
     }
     return image(imageName, gz.toByteArray(), "application/vnd.oci.image.layer.v1.tar+gzip", sha256(layerTar));
+  }
+
+  /** One uncompressed layer of random bytes: an image whose pull takes as long as its size says. */
+  static Built random(String imageName, int megabytes) {
+    byte[] data = new byte[megabytes << 20];
+    new java.util.Random(megabytes).nextBytes(data);
+    byte[] layerTar = new Tar().file("random", data, 0644).finish();
+    return image(imageName, layerTar, "application/vnd.oci.image.layer.v1.tar", sha256(layerTar));
   }
 
   private static Built image(String imageName, byte[] layer, String layerMediaType, String diffId) {
@@ -69,7 +81,8 @@ final class OciTestArchive {
     for (byte[] blob : List.of(layer, config, manifest)) {
       archive.file("blobs/sha256/" + sha256(blob).substring(7), blob, 0644);
     }
-    return new Built(archive.finish(), sha256(layer), diffId, sha256(config), sha256(manifest));
+    return new Built(archive.finish(), sha256(layer), diffId, sha256(config), sha256(manifest),
+        new Blobs(layer, config, manifest));
   }
 
   static String sha256(byte[] data) {

@@ -38,10 +38,14 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
   /** containerd answers most calls in about a millisecond; Wait can last a grace period. */
   static final Duration[] CONTAINERD_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
+  /** A pull takes from a fraction of a second (a small image nearby) to minutes. */
+  static final Duration[] PULL_BUCKETS = seconds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Counter oomKills;
   private final Counter reconnects;
+  private final AtomicLong images = new AtomicLong();
   private final Map<String, AtomicLong> podsByPhase = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> containersByState = new ConcurrentHashMap<>();
   /** Per pod ("namespace/name"), the usage readings with a registered series; guarded by this. */
@@ -66,6 +70,9 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
         .register(registry);
     oomKills = Counter.builder("sandboxd.container.oom.kills")
         .description("containerd OOM events for sandboxd's containers").register(registry);
+    Gauge.builder("sandboxd.images", images, AtomicLong::get)
+        .description("images in containerd's store (sandboxd's namespace), counted every 10 s")
+        .register(registry);
     reconnects = Counter.builder("sandboxd.containerd.event.stream.reconnects")
         .description("times sandboxd subscribed to containerd's task events again after the stream ended").register(registry);
   }
@@ -132,6 +139,33 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
           .register(registry)
           .increment();
     }
+  }
+
+  @Override
+  public void imagePulled(Duration took, long bytes) {
+    Timer.builder("sandboxd.image.pull.duration")
+        .description("time to pull and unpack an image from its registry")
+        .serviceLevelObjectives(PULL_BUCKETS)
+        .register(registry)
+        .record(took);
+    Counter.builder("sandboxd.image.pull.bytes").baseUnit("bytes")
+        .description("bytes fetched from registries by pulls")
+        .register(registry)
+        .increment(bytes);
+  }
+
+  @Override
+  public void imagePullFailed(String reason) {
+    Counter.builder("sandboxd.image.pull.errors")
+        .description("failed pulls by reason (not_found, unauthorized, tls, unreachable, no_matching_platform, disk_full, other)")
+        .tags("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void imagesPresent(long count) {
+    images.set(count);
   }
 
   @Override

@@ -29,6 +29,15 @@ public interface SandboxdMetrics {
 
   void eventStreamReconnected();
 
+  /** A pull from a registry that stored its image: how long it took and the bytes it fetched. */
+  default void imagePulled(Duration took, long bytes) {}
+
+  /** A failed pull; reason from a bounded set (not_found, unauthorized, tls, unreachable, ...). */
+  default void imagePullFailed(String reason) {}
+
+  /** How many images containerd's store holds in sandboxd's namespace. */
+  default void imagesPresent(long count) {}
+
   /** The periodic picture of all pods: gauges by phase and state, and each pod's cgroup usage. */
   void podSnapshot(PodSnapshot snapshot);
 

@@ -27,7 +27,7 @@ public final class AuditInterceptor implements ServerInterceptor {
   /** The calls that change something, by gRPC method name. */
   static final Set<String> MUTATING = Set.of(
       "RunPod", "StopPod", "RemovePod", "Exec", "AttachedExec", "PortForward", "PausePod", "UnpausePod", "ImportImage",
-      "RemoveImage");
+      "RemoveImage", "PullImage", "PruneImages");
 
   private final Consumer<String> sink;
 
@@ -107,7 +107,7 @@ public final class AuditInterceptor implements ServerInterceptor {
           .map(i -> stringField((Message) i, "name").orElse("?")).toList();
       return Optional.of("image=" + String.join(",", names));
     }
-    return stringField(m, "name").or(() -> stringField(m, "ref")).map(n -> "image=" + n);
+    return stringField(m, "name").or(() -> stringField(m, "ref")).or(() -> stringField(m, "reference")).map(n -> "image=" + n);
   }
 
   private static Optional<Message> messageField(Message m, String name) {

@@ -2,6 +2,10 @@ package dev.sandboxd.cli;
 
 import com.google.protobuf.ByteString;
 import dev.sandboxd.api.v1.Image;
+import dev.sandboxd.api.v1.ImagesGrpc;
+import dev.sandboxd.api.v1.PruneImagesRequest;
+import dev.sandboxd.api.v1.PullImageProgress;
+import dev.sandboxd.api.v1.PullImageRequest;
 import dev.sandboxd.api.v1.ImportImageChunk;
 import dev.sandboxd.api.v1.ImportImageResponse;
 import dev.sandboxd.api.v1.ListImagesRequest;
@@ -15,12 +19,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "image", description = "Manages images.", subcommands = {ImageCommand.Import.class, ImageCommand.List.class, ImageCommand.Remove.class})
+@Command(name = "image", description = "Manages images.", subcommands = {ImageCommand.Import.class, ImageCommand.List.class, ImageCommand.Remove.class,
+    ImageCommand.Pull.class, ImageCommand.Prune.class})
 final class ImageCommand {
 
   @Command(name = "import", description = "Imports an OCI image archive (.tar).")
@@ -79,9 +85,13 @@ final class ImageCommand {
     @Override
     public Integer call() {
       var out = spec.commandLine().getOut();
-      out.printf("%-48s %-73s %s%n", "NAME", "DIGEST", "SIZE");
+      out.printf("%-48s %-73s %12s  %s%n", "NAME", "DIGEST", "SIZE", "LAST USED");
       for (Image image : parent.root.imagesBlocking().listImages(ListImagesRequest.getDefaultInstance()).getImagesList()) {
-        out.printf("%-48s %-73s %d%n", image.getName(), image.getDigest(), image.getSize());
+        String lastUsed = image.hasLastUsed()
+            ? java.time.Instant.ofEpochSecond(image.getLastUsed().getSeconds()).toString()
+            : "-";
+        out.printf("%-48s %-73s %12s  %s%n", image.getName(), image.getDigest(), PullProgressView.bytes(image.getSize()),
+            lastUsed);
       }
       return 0;
     }
@@ -98,6 +108,54 @@ final class ImageCommand {
       for (String ref : refs) {
         parent.root.imagesBlocking().removeImage(RemoveImageRequest.newBuilder().setName(ref).build());
         spec.commandLine().getOut().printf("removed %s%n", ref);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "pull", description = "Pulls an image from its registry (progress per layer on a terminal, one line otherwise).")
+  static final class Pull implements Callable<Integer> {
+    @ParentCommand ImageCommand parent;
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "REF") String ref;
+    @Option(names = "--progress", description = "auto (bars on a terminal), tty or plain", defaultValue = "auto")
+    String progress;
+
+    @Override
+    public Integer call() {
+      boolean terminal = switch (progress) {
+        case "tty" -> true;
+        case "plain" -> false;
+        case "auto" -> System.console() != null;
+        default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--progress: " + progress + " is not auto, tty or plain");
+      };
+      PullProgressView view = new PullProgressView(spec.commandLine().getOut(), terminal);
+      long started = System.nanoTime();
+      // A pull may take minutes: no deadline; Ctrl-C ends the client, the pull goes on for the pods.
+      var messages = ImagesGrpc.newBlockingStub(parent.root.channel())
+          .pullImage(PullImageRequest.newBuilder().setReference(ref).build());
+      while (messages.hasNext()) {
+        PullImageProgress p = messages.next();
+        if (p.hasImage()) {
+          view.finish(p, (System.nanoTime() - started) / 1e9);
+        } else {
+          view.update(p, System.nanoTime());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "prune", description = "Removes every image no pod of this node uses (not the pause image).")
+  static final class Prune implements Callable<Integer> {
+    @ParentCommand ImageCommand parent;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      for (String name : parent.root.imagesBlocking().pruneImages(PruneImagesRequest.getDefaultInstance()).getRemovedList()) {
+        spec.commandLine().getOut().printf("removed %s%n", name);
       }
       return 0;
     }

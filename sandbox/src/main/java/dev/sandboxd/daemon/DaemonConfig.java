@@ -18,6 +18,8 @@ import dev.sandboxd.pod.Quantity;
 import dev.sandboxd.podfiles.ClusterDns;
 import dev.sandboxd.podsecurity.PodSecurityLevel;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -117,7 +119,34 @@ public record DaemonConfig(
     @Setting(help = "the resolver configuration pods of dnsPolicy Default start from, as kubelet's flag "
         + "(on a systemd-resolved node, /run/systemd/resolve/resolv.conf); \"\": none (127.0.0.1)",
         defaultValue = "/etc/resolv.conf", label = "FILE", check = ABSOLUTE_PATH_OR_EMPTY)
-    String resolvConf) {
+    String resolvConf,
+
+    @Setting(help = "Docker config.json-style file of registry logins (auths: auth, username/password, "
+        + "identitytoken), read at every pull; must be mode 0600; \"\": none", defaultValue = "", label = "FILE",
+        check = ABSOLUTE_PATH_OR_EMPTY)
+    String registryConfig,
+
+    @Setting(help = "directory of config.json-style files named after the imagePullSecrets pods name; \"\": none",
+        defaultValue = "", label = "DIR", check = ABSOLUTE_PATH_OR_EMPTY)
+    String imagePullSecretsDir,
+
+    @Setting(help = "CA certificate (PEM) trusted for every registry, besides the system's; \"\": none",
+        defaultValue = "", label = "FILE", check = ABSOLUTE_PATH_OR_EMPTY)
+    String registryCa,
+
+    @Setting(help = "containerd's hosts.toml directory (config_path) for registries; replaces --registry-ca and "
+        + "--registry-insecure; \"\": none", defaultValue = "", label = "DIR", check = ABSOLUTE_PATH_OR_EMPTY)
+    String registryHostsDir,
+
+    @Setting(help = "registry hosts (host:port, comma-separated) reached over plain HTTP", defaultValue = "",
+        label = "HOSTS")
+    String registryInsecure,
+
+    @Setting(help = "first image pull back-off after a failed pull", defaultValue = "10s")
+    Duration imagePullBackoff,
+
+    @Setting(help = "longest image pull back-off", defaultValue = "300s")
+    Duration imagePullBackoffMax) {
 
   public static final DaemonConfig DEFAULTS = DaemonSettings.load(Optional.empty(), Map.of());
 
@@ -128,6 +157,15 @@ public record DaemonConfig(
           restartBackoff.toMillis(), restartBackoffMax.toMillis());
     }
     logRotation(containerLogMaxSize, containerLogMaxFiles);
+    if (imagePullBackoff.compareTo(imagePullBackoffMax) > 0) {
+      throw SandboxdException.invalidArgument("image-pull-backoff: %d ms is longer than image-pull-backoff-max %d ms",
+          imagePullBackoff.toMillis(), imagePullBackoffMax.toMillis());
+    }
+  }
+
+  /** --registry-insecure as a list of hosts. */
+  public List<String> registryInsecureHosts() {
+    return Arrays.stream(registryInsecure.split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
   }
 
   /** --cluster-dns and --cluster-domain. */

@@ -11,6 +11,10 @@ import dev.sandboxd.containerlog.ShimLoggerLogs;
 import dev.sandboxd.image.ContainerdImages;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.image.PullFailure;
+import dev.sandboxd.image.RegistryCredentials;
+import dev.sandboxd.image.RegistryHosts;
+import dev.sandboxd.image.TransferImagePuller;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import dev.sandboxd.lifecycle.PodManager;
@@ -73,6 +77,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -174,6 +179,9 @@ public final class Sandboxd implements Callable<Integer> {
           new LifecycleEvents(),
           randomIds(),
           workers);
+      TransferImagePuller puller = imagePuller(cfg, runtime, images, meters, paths);
+      pods.useImagePulls(puller, images,
+          new RestartBackOff(cfg.imagePullBackoff(), cfg.imagePullBackoffMax()));
       pods.useProbes(new ProbeManager(scheduler, workers,
           new ContainerProbeRunner(
               (id, command, timeout) -> containers.exec(id, paths.root().resolve("exec"), command, Optional.of(timeout)),
@@ -190,12 +198,15 @@ public final class Sandboxd implements Callable<Integer> {
       TimedPodLifecycle timedPods = new TimedPodLifecycle(pods, meters);
       PodSnapshots snapshots = new PodSnapshots(pods, new CgroupPodUsage(cgroups), meters);
       timers.scheduleWithFixedDelay(snapshots, 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+      timers.scheduleWithFixedDelay(() -> countImages(images, meters), 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
       Optional<MetricsServer> metricsServer = startMetrics(cfg.metricsAddress(), Path.of(cfg.state()), meters,
           () -> taskEvents.live() && runtime.client().isServing());
 
       Server server = startServer(Path.of(cfg.address()),
           PodSecurityAdmission.enforcing(timedPods, PodManifests.withRandomUids(), cfg.podSecurity(), "--pod-security"),
-          new NetnsPodPorts(netns), images, Path.of(cfg.root()).resolve("spool"), cfg.socketGroup());
+          new NetnsPodPorts(netns),
+          new ImagesService(images, Optional.of(puller), () -> imagesInUse(pods), Path.of(cfg.root()).resolve("spool")),
+          cfg.socketGroup());
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
           cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
       // ManifestDirectory logs its problems; the reporter is where the lifecycle event stream will hook in.
@@ -245,11 +256,54 @@ public final class Sandboxd implements Callable<Integer> {
   }
 
   /**
+   * Pulls through containerd's transfer service with the node's registry settings, on threads of
+   * their own (a pull may take minutes; pod workers and timers must not wait for it).
+   */
+  private static TransferImagePuller imagePuller(DaemonConfig cfg, ContainerdRuntime runtime, ContainerdImages images,
+      SandboxdMeters meters, PodPaths paths) {
+    Optional<Path> hostDir = RegistryHosts.directory(optionalPath(cfg.registryHostsDir()), optionalPath(cfg.registryCa()),
+        cfg.registryInsecureHosts(), paths.root().resolve("registry-hosts"));
+    return new TransferImagePuller(runtime.client(), images,
+        new RegistryCredentials(optionalPath(cfg.registryConfig()), optionalPath(cfg.imagePullSecretsDir())), hostDir,
+        "overlayfs", Executors.newCachedThreadPool(daemonThreads("sandboxd-pull")),
+        new TransferImagePuller.PullObserver() {
+          @Override
+          public void pulled(Duration took, long bytes) {
+            meters.imagePulled(took, bytes);
+          }
+
+          @Override
+          public void failed(PullFailure.Reason reason) {
+            meters.imagePullFailed(reason.label());
+          }
+        }, System::nanoTime);
+  }
+
+  private static Optional<Path> optionalPath(String setting) {
+    return setting.isEmpty() ? Optional.empty() : Optional.of(Path.of(setting));
+  }
+
+  private static void countImages(ContainerdImages images, SandboxdMeters meters) {
+    try {
+      meters.imagesPresent(images.list().size());
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "counting images: " + e.getMessage());
+    }
+  }
+
+  /** The images the node's pods name: what `image prune` keeps. */
+  private static Set<String> imagesInUse(PodManager pods) {
+    Set<String> used = new HashSet<>();
+    pods.list().forEach(p -> p.pod().spec().allContainers().forEach(c -> used.add(c.image())));
+    return used;
+  }
+
+  /**
    * The API server: every connection's peer credentials are taken at connect and every mutating
    * call is audited in the log. The socket is mode 0660, owned by socketGroup when one is set.
    */
   private static Server startServer(
-      Path socket, PodLifecycle pods, PodPorts ports, ContainerdImages images, Path spool, String socketGroup)
+      Path socket, PodLifecycle pods, PodPorts ports, ImagesService images, String socketGroup)
       throws IOException {
     // Inside each service's UTF-8 guard, where it sees the typed requests and answers it names.
     AuditInterceptor audit = new AuditInterceptor();
@@ -272,7 +326,7 @@ public final class Sandboxd implements Callable<Integer> {
         .maxInboundMessageSize(8 << 20)
         .protocolNegotiator(new PeerCredentialsNegotiator())
         .addService(Utf8Requests.guard(new PodsService(pods, ports), audit))
-        .addService(Utf8Requests.guard(new ImagesService(images, spool), audit))
+        .addService(Utf8Requests.guard(images, audit))
         .build()
         .start();
     // Only root and the socket's group may drive sandboxd.

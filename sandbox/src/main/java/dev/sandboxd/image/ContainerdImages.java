@@ -9,6 +9,8 @@ import dev.sandboxd.containerd.image.StoredImage;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,9 @@ public final class ContainerdImages implements ImageService {
   private final Map<String, ResolvedImage> resolved = new ConcurrentHashMap<>();
   /** Moves on every forget, so a resolution that raced with one is not cached. */
   private final AtomicLong changes = new AtomicLong();
+  /** When a pod last needed each image (resolved it), by containerd's name; since sandboxd started. */
+  private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
+  private final Clock clock = Clock.systemUTC();
   /** Names users may not import over nor remove: the node's pause image, which every pod needs. */
   private final Set<String> reserved;
 
@@ -58,6 +63,7 @@ public final class ContainerdImages implements ImageService {
       images.remove(reference);
     } finally {
       forget(reference);
+      lastUsed.remove(reference);
     }
   }
 
@@ -78,32 +84,56 @@ public final class ContainerdImages implements ImageService {
     return out;
   }
 
+  /** Each image's content size and when a pod last needed it; an image of another platform only shows its index. */
   @Override
   public List<ImageSummary> list() {
-    return client.images().list().stream()
-        .map(i -> new ImageSummary(i.name(), i.target().digest(), i.target().size()))
-        .toList();
+    List<ImageSummary> out = new ArrayList<>();
+    for (var i : client.images().list()) {
+      long size = i.target().size();
+      try {
+        size = images.resolve(i.name()).size();
+      } catch (SandboxdException e) {
+        // not for this platform, or content missing: the record's own size is all there is
+      }
+      out.add(new ImageSummary(i.name(), i.target().digest(), size, Optional.ofNullable(lastUsed.get(i.name()))));
+    }
+    return out;
   }
 
   @Override
   public ResolvedImage resolve(String reference) {
     ResolvedImage cached = resolved.get(reference);
     if (cached != null) {
+      lastUsed.put(cached.name(), clock.instant());
       return cached;
     }
     long before = changes.get();
     try {
-      StoredImage image = images.resolve(reference);
+      StoredImage image = stored(reference);
       ResolvedImage fresh = new ResolvedImage(
           image.name(), image.target().digest(), config(reference, image.configJson()), image.chainId());
+      lastUsed.put(image.name(), clock.instant());
       if (changes.get() == before) {
         resolved.put(reference, fresh);
       }
       return fresh;
     } catch (SandboxdException.NotFound e) {
       throw SandboxdException.notFound(
-          "image %s is not in containerd's image store: import it with `sandboxctl image import FILE.tar` "
-              + "(sandboxd never pulls from a registry)", reference);
+          "image %s is not in containerd's image store: pull it (`sandboxctl image pull`) or import it "
+              + "(`sandboxctl image import FILE.tar`)", reference);
+    }
+  }
+
+  /** The image by its name as written, else by its normalized name (what a pull stores it as). */
+  private StoredImage stored(String reference) {
+    try {
+      return images.resolve(reference);
+    } catch (SandboxdException.NotFound e) {
+      String normalized = ImageReferences.normalize(reference);
+      if (normalized.equals(reference)) {
+        throw e;
+      }
+      return images.resolve(normalized);
     }
   }
 

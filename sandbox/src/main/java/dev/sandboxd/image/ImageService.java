@@ -1,6 +1,8 @@
 package dev.sandboxd.image;
 
 import java.io.InputStream;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.List;
 
 /** Images in containerd's image store, as sandboxd uses them. No registry is ever contacted. */
@@ -33,7 +35,15 @@ public interface ImageService {
   /** Forgets every resolution: changes may have been missed. */
   void forgetAll();
 
-  record ImageSummary(String name, String digest, long size) {}
+  /**
+   * @param size bytes of the image's content for this platform (manifest, config, layers as stored)
+   * @param lastUsed when a pod last needed it since sandboxd started
+   */
+  record ImageSummary(String name, String digest, long size, Optional<Instant> lastUsed) {
+    public ImageSummary(String name, String digest, long size) {
+      this(name, digest, size, Optional.empty());
+    }
+  }
 
   /** An image ready to run: its process defaults and the snapshot chain its rootfs builds on. */
   record ResolvedImage(String name, String digest, ImageConfig config, String chainId) {}

@@ -20,6 +20,11 @@ public record ContainerStatus(
     boolean ready,
     String logPath) {
 
+  /** The same status in another state. */
+  public ContainerStatus withState(State other) {
+    return new ContainerStatus(name, image, containerId, other, lastState, pid, restartCount, started, ready, logPath);
+  }
+
   /** The container's current state; the subtype says which Kubernetes state it is. */
   public sealed interface State permits Waiting, Running, Terminated {}
 

@@ -29,6 +29,10 @@ final class PodEntry {
   final Map<String, Scheduler.Cancellable> restarts = new HashMap<>();
   /** Exits already acted on, so a reconcile does not act twice (worker only). */
   final Set<String> handledExits = new HashSet<>();
+  /** Containers waiting for their image, by name (written by the worker, read by status). */
+  final Map<String, ImagePulls.ImageWait> imageWaits = new ConcurrentHashMap<>();
+  /** Container runs whose image is settled (present or pulled as their policy asks); worker only. */
+  final Set<String> pulledRuns = new HashSet<>();
   /** Set once the pod is forgotten (removed, or its run rolled back): queued work then does nothing. */
   volatile boolean gone;
 

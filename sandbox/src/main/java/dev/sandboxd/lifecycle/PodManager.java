@@ -10,6 +10,8 @@ import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.containerlog.ContainerLogReader;
 import dev.sandboxd.containerlog.LogOptions;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.image.ImagePuller;
+import dev.sandboxd.image.ImageService;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.ParsedPod;
 import dev.sandboxd.pod.Pod;
@@ -54,6 +56,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   private final PodTerminator terminator;
   private final PodRecovery recovery;
   private final PodStatuses statuses;
+  private final ImagePulls pulls;
 
   /** @param pool threads pod workers and parallel container stops borrow; no thread is a pod's own */
   public PodManager(
@@ -73,11 +76,22 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     this.manifests = manifests;
     this.deps = new PodDependencies(sandboxes, containers, volumes, podFiles, cgroups, store, paths, scheduler, backOff, events, ids,
         pool, probes);
-    this.starter = new PodStarter(deps, registry);
+    this.pulls = new ImagePulls(deps);
+    this.starter = new PodStarter(deps, registry, pulls);
     this.supervisor = new ContainerSupervisor(deps, registry, starter);
+    starter.afterPull(supervisor::startFailed);
     this.terminator = new PodTerminator(deps, registry, supervisor);
     this.recovery = new PodRecovery(deps, registry, manifests, starter, supervisor, terminator);
-    this.statuses = new PodStatuses(deps, supervisor);
+    this.statuses = new PodStatuses(deps, supervisor, pulls);
+  }
+
+  /**
+   * Pulls images that are missing (or whose policy says Always) through puller before their
+   * containers start, with this back-off after failures; set once, before serving. Without it
+   * an image must be imported before its pod runs.
+   */
+  public void useImagePulls(ImagePuller puller, ImageService images, RestartBackOff pullBackOff) {
+    pulls.use(puller, images, pullBackOff);
   }
 
   /** The probes of every container; set once, before serving (the probes call back into this manager). */
@@ -101,7 +115,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     String uid = pod.metadata().uid();
     List<ContainerRecord> records = new ArrayList<>();
     for (Container c : pod.spec().allContainers()) {
-      int stopSignal = deps.containers().stopSignal(c.image());
+      int stopSignal = stopSignal(c);
       records.add(ContainerRecord.first(c.name(), deps.ids().get(), deps.paths().containerLog(uid, c.name(), 0).toString(),
           stopSignal));
     }
@@ -113,6 +127,18 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
       starter.run(entry);
       return new RunResult(statuses.of(entry), parsed.warnings());
     });
+  }
+
+  /** From the image when it is there; an image still to be pulled gets SIGTERM, as CRI does when it does not know. */
+  private int stopSignal(Container c) {
+    try {
+      return deps.containers().stopSignal(c.image());
+    } catch (SandboxdException.NotFound e) {
+      if (!pulls.enabled()) {
+        throw e;
+      }
+      return 0;
+    }
   }
 
   @Override

@@ -29,10 +29,18 @@ final class PodStarter {
 
   private final PodDependencies deps;
   private final PodRegistry registry;
+  private final ImagePulls pulls;
+  /** How a start failure after a pull is handled: the pod runs by then (the supervisor's). */
+  private volatile StartFailure afterPull;
 
-  PodStarter(PodDependencies deps, PodRegistry registry) {
+  PodStarter(PodDependencies deps, PodRegistry registry, ImagePulls pulls) {
     this.deps = deps;
     this.registry = registry;
+    this.pulls = pulls;
+  }
+
+  void afterPull(StartFailure handler) {
+    this.afterPull = handler;
   }
 
   /**
@@ -135,6 +143,13 @@ final class PodStarter {
 
   /** Creates and starts the container's current run; its probes start with it. */
   void start(PodEntry entry, Container c, StartFailure onFailure) {
+    if (!pulls.ready(entry, c, () -> {
+      if (entry.record.stage() == Stage.Ready) {
+        advance(entry, afterPull);
+      }
+    })) {
+      return;
+    }
     ContainerRecord cr = entry.record.container(c.name());
     registry.track(cr.containerId(), entry);
     // Recorded before the start, so nobody sees a running container without its start time.

@@ -19,10 +19,12 @@ import java.util.Optional;
 final class PodStatuses {
   private final PodDependencies deps;
   private final ContainerSupervisor supervisor;
+  private final ImagePulls pulls;
 
-  PodStatuses(PodDependencies deps, ContainerSupervisor supervisor) {
+  PodStatuses(PodDependencies deps, ContainerSupervisor supervisor, ImagePulls pulls) {
     this.deps = deps;
     this.supervisor = supervisor;
+    this.pulls = pulls;
   }
 
   PodStatus of(PodEntry entry) {
@@ -74,7 +76,11 @@ final class PodStatuses {
 
   private ContainerStatus containerStatus(PodEntry entry, Container c, boolean podHasInit, Instant now) {
     ContainerRecord cr = entry.record.container(c.name());
-    return ContainerStates.of(c, cr, entry.task(cr.containerId()), podHasInit, deps.probes(), now,
+    ContainerStatus status = ContainerStates.of(c, cr, entry.task(cr.containerId()), podHasInit, deps.probes(), now,
         supervisor.oomKills(entry, cr));
+    if (!(status.state() instanceof ContainerStatus.Waiting)) {
+      return status;
+    }
+    return pulls.waiting(entry, c.name(), now).map(status::withState).orElse(status);
   }
 }

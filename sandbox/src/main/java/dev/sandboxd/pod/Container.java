@@ -17,7 +17,24 @@ public record Container(
     List<VolumeMount> volumeMounts,
     SecurityContext securityContext,
     ResourceRequirements resources,
-    Supervision supervision) {
+    Supervision supervision,
+    ImagePullPolicy imagePullPolicy) {
+
+  /** A container with Kubernetes' default pull policy for its image. */
+  public Container(
+      String name,
+      String image,
+      List<String> command,
+      List<String> args,
+      List<EnvVar> env,
+      Optional<String> workingDir,
+      List<VolumeMount> volumeMounts,
+      SecurityContext securityContext,
+      ResourceRequirements resources,
+      Supervision supervision) {
+    this(name, image, command, args, env, workingDir, volumeMounts, securityContext, resources, supervision,
+        ImagePullPolicy.defaultFor(image));
+  }
 
   /** A container with no resources, probes, hooks or sidecar policy. */
   public Container(

@@ -19,7 +19,7 @@ final class ContainerReader {
   static final int MAX_ENV = 1024;
   static final long MAX_ID = Integer.MAX_VALUE;
 
-  // ports, imagePullPolicy and terminationMessage* are checked, then dropped: they only inform.
+  // ports and terminationMessage* are checked, then dropped: they only inform.
   static final FieldSet CONTAINER =
       FieldSet.of(
           "name", "image", "command", "args", "env", "workingDir", "volumeMounts", "securityContext",
@@ -88,8 +88,11 @@ final class ContainerReader {
     ResourceRequirements resources =
         c.object("resources", RESOURCES).map(ContainerReader::resources).orElse(ResourceRequirements.NONE);
     Map<String, Integer> ports = ports(c);
-    return new Container(
-        name, image, command, args, env, workingDir, mounts, securityContext, resources, supervision(c, init, ports));
+    ImagePullPolicy pullPolicy = c.oneOf("imagePullPolicy", "Always", "IfNotPresent", "Never")
+        .map(ImagePullPolicy::valueOf)
+        .orElse(ImagePullPolicy.defaultFor(image));
+    return new Container(name, image, command, args, env, workingDir, mounts, securityContext, resources,
+        supervision(c, init, ports), pullPolicy);
   }
 
   private static Supervision supervision(ManifestObject c, boolean init, Map<String, Integer> ports) {
@@ -304,7 +307,6 @@ final class ContainerReader {
       port.string("name").ifPresent(n -> named.put(KubernetesNames.portName(port.path("name"), n), (int) number));
       port.oneOf("protocol", "TCP", "UDP", "SCTP");
     }
-    c.oneOf("imagePullPolicy", "Always", "IfNotPresent", "Never");
     c.string("terminationMessagePath");
     c.oneOf("terminationMessagePolicy", "File", "FallbackToLogsOnError");
     return named;

@@ -13,11 +13,42 @@ public record PodSpec(
     boolean shareProcessNamespace,
     Optional<String> hostname,
     PodSecurityContext securityContext,
-    PodDns dns) {
+    PodDns dns,
+    List<String> imagePullSecrets) {
 
   public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 
+  /** A spec without imagePullSecrets. */
+  public PodSpec(
+      List<Container> initContainers,
+      List<Container> containers,
+      List<Volume> volumes,
+      RestartPolicy restartPolicy,
+      long terminationGracePeriodSeconds,
+      boolean shareProcessNamespace,
+      Optional<String> hostname,
+      PodSecurityContext securityContext,
+      PodDns dns) {
+    this(initContainers, containers, volumes, restartPolicy, terminationGracePeriodSeconds, shareProcessNamespace,
+        hostname, securityContext, dns, List.of());
+  }
+
+  /** A spec without DNS settings (ClusterFirst) and imagePullSecrets. */
+  public PodSpec(
+      List<Container> initContainers,
+      List<Container> containers,
+      List<Volume> volumes,
+      RestartPolicy restartPolicy,
+      long terminationGracePeriodSeconds,
+      boolean shareProcessNamespace,
+      Optional<String> hostname,
+      PodSecurityContext securityContext) {
+    this(initContainers, containers, volumes, restartPolicy, terminationGracePeriodSeconds, shareProcessNamespace,
+        hostname, securityContext, PodDns.DEFAULT, List.of());
+  }
+
   public PodSpec {
+    imagePullSecrets = List.copyOf(imagePullSecrets);
     initContainers = List.copyOf(initContainers);
     containers = List.copyOf(containers);
     volumes = List.copyOf(volumes);

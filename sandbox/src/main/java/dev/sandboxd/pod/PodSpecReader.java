@@ -22,7 +22,9 @@ final class PodSpecReader {
       FieldSet.of(
           "containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds",
           "shareProcessNamespace", "hostname", "securityContext", "dnsPolicy", "schedulerName",
-          "enableServiceLinks", "subdomain", "hostAliases", "dnsConfig");
+          "enableServiceLinks", "subdomain", "hostAliases", "dnsConfig", "imagePullSecrets");
+  private static final FieldSet LOCAL_OBJECT_REFERENCE = FieldSet.of("name");
+  static final int MAX_PULL_SECRETS = 64;
   private static final FieldSet POD_SECURITY_CONTEXT =
       FieldSet.of("runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "seccompProfile");
   private static final FieldSet VOLUME = unsupportedSources(FieldSet.of("name", "hostPath", "emptyDir"));
@@ -85,9 +87,12 @@ final class PodSpecReader {
     PodDns dns = PodDnsReader.read(spec);
     spec.string("schedulerName");
     spec.bool("enableServiceLinks");
-    return new PodSpec(
-        initContainers, containers, volumes, restartPolicy, grace, shareProcessNamespace, hostname, securityContext,
-        dns);
+    List<String> pullSecrets = new ArrayList<>();
+    for (ManifestObject ref : spec.objects("imagePullSecrets", LOCAL_OBJECT_REFERENCE, MAX_PULL_SECRETS)) {
+      pullSecrets.add(KubernetesNames.dns1123Subdomain(ref.path("name"), ref.requiredString("name")));
+    }
+    return new PodSpec(initContainers, containers, volumes, restartPolicy, grace, shareProcessNamespace, hostname,
+        securityContext, dns, pullSecrets);
   }
 
   private static List<Container> readContainers(

@@ -8,7 +8,20 @@ import dev.sandboxd.api.v1.ListImagesRequest;
 import dev.sandboxd.api.v1.ListImagesResponse;
 import dev.sandboxd.api.v1.RemoveImageRequest;
 import dev.sandboxd.api.v1.RemoveImageResponse;
+import dev.sandboxd.api.v1.PruneImagesRequest;
+import dev.sandboxd.api.v1.PruneImagesResponse;
+import dev.sandboxd.api.v1.PullImageProgress;
+import dev.sandboxd.api.v1.PullImageRequest;
+import com.google.protobuf.Timestamp;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.image.ImagePuller;
+import dev.sandboxd.image.ImageReferences;
+import dev.sandboxd.image.PullFailure;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import dev.sandboxd.image.ImageService;
 import dev.sandboxd.system.PrivateFiles;
 import io.grpc.stub.StreamObserver;
@@ -25,11 +38,75 @@ public final class ImagesService extends ImagesGrpc.ImagesImplBase {
   static final long MAX_ARCHIVE_BYTES = 8L << 30;
 
   private final ImageService images;
+  private final Optional<ImagePuller> puller;
+  private final Supplier<Set<String>> imagesInUse;
   private final Path spoolDir;
 
+  /** Without pulls, and prune sees no pod. */
   public ImagesService(ImageService images, Path spoolDir) {
+    this(images, Optional.empty(), Set::of, spoolDir);
+  }
+
+  /** @param imagesInUse the images the node's pods name, as they name them */
+  public ImagesService(ImageService images, Optional<ImagePuller> puller, Supplier<Set<String>> imagesInUse, Path spoolDir) {
     this.images = images;
+    this.puller = puller;
+    this.imagesInUse = imagesInUse;
     this.spoolDir = spoolDir;
+  }
+
+  @Override
+  public void pullImage(PullImageRequest request, StreamObserver<PullImageProgress> response) {
+    String reference = request.getReference();
+    if (reference.isEmpty() || reference.chars().anyMatch(Character::isWhitespace)) {
+      PodsService.fail(response, SandboxdException.invalidArgument("reference: an image reference without whitespace is required"));
+      return;
+    }
+    if (puller.isEmpty()) {
+      PodsService.fail(response, SandboxdException.failedPrecondition("this sandboxd does not pull images"));
+      return;
+    }
+    Object sending = new Object();
+    puller.get().pull(reference, List.of(), (event, name, done, total) -> {
+      synchronized (sending) {
+        response.onNext(PullImageProgress.newBuilder().setEvent(event).setName(name).setDone(done).setTotal(total).build());
+      }
+    }).whenComplete((image, error) -> {
+      synchronized (sending) {
+        if (error == null) {
+          response.onNext(PullImageProgress.newBuilder().setEvent("pulled").setName(image.name()).setImage(toProto(image)).build());
+          response.onCompleted();
+          return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        PodsService.fail(response, cause instanceof PullFailure f ? f.asSandboxdException()
+            : cause instanceof RuntimeException r ? r : SandboxdException.internal(String.valueOf(cause), cause));
+      }
+    });
+  }
+
+  @Override
+  public void pruneImages(PruneImagesRequest request, StreamObserver<PruneImagesResponse> response) {
+    PodsService.unary(response, () -> {
+      Set<String> used = new HashSet<>();
+      for (String image : imagesInUse.get()) {
+        used.add(image);
+        used.add(ImageReferences.normalize(image));
+      }
+      PruneImagesResponse.Builder out = PruneImagesResponse.newBuilder();
+      for (ImageService.ImageSummary image : images.list()) {
+        if (used.contains(image.name())) {
+          continue;
+        }
+        try {
+          images.remove(image.name());
+          out.addRemoved(image.name());
+        } catch (SandboxdException.FailedPrecondition reserved) {
+          // the pause image: every pod needs it
+        }
+      }
+      return out.build();
+    });
   }
 
   @Override
@@ -131,7 +208,9 @@ public final class ImagesService extends ImagesGrpc.ImagesImplBase {
   }
 
   private static Image toProto(ImageService.ImageSummary image) {
-    return Image.newBuilder().setName(image.name()).setDigest(image.digest()).setSize(image.size()).build();
+    Image.Builder out = Image.newBuilder().setName(image.name()).setDigest(image.digest()).setSize(image.size());
+    image.lastUsed().ifPresent(t -> out.setLastUsed(Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano())));
+    return out.build();
   }
 
   private static final class DiscardingObserver implements StreamObserver<ImportImageChunk> {

@@ -103,7 +103,7 @@ class ContainerdImagesTest {
       byte[] config = ("{\"config\":{\"Entrypoint\":[\"/bin/app-" + target.digest() + "\"]}}").getBytes(StandardCharsets.UTF_8);
       Descriptor configDescriptor = new Descriptor("application/vnd.oci.image.config.v1+json", "sha256:c", config.length);
       return new dev.sandboxd.containerd.image.StoredImage(
-          name, target, target, configDescriptor, config, List.of("sha256:layer"), "chain-" + target.digest(), true);
+          name, target, target, configDescriptor, config, List.of("sha256:layer"), "chain-" + target.digest(), true, target.size() + config.length);
     }
 
     @Override

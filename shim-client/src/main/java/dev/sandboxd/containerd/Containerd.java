@@ -39,6 +39,11 @@ public interface Containerd {
 
   Events events();
 
+  /** containerd's transfer service (registry pulls); clients without one refuse. */
+  default Transfers transfers() {
+    throw SandboxdException.failedPrecondition("this containerd client cannot pull images");
+  }
+
   /** A view of the same connection whose calls all run within the lease {@code leaseId}. */
   Containerd withLease(String leaseId);
 

@@ -174,6 +174,11 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
     return events;
   }
 
+  @Override
+  public Transfers transfers() {
+    return new GrpcTransfers(channel, options.callTimeout(), options.transferTimeout());
+  }
+
   /** Closes the channel (views: nothing). Calls still running are cancelled after 5 s. */
   @Override
   public void close() {

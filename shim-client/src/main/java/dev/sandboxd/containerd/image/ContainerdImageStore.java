@@ -143,8 +143,10 @@ public final class ContainerdImageStore implements ImageStore {
     List<String> diffIds = image.parsedConfig().diffIds();
     String chainId = ChainIds.top(diffIds);
     boolean unpacked = chainId.isEmpty() || snapshots().stat(chainId).isPresent();
+    long size = image.manifest().size() + image.config().size()
+        + image.contents().layers().stream().mapToLong(Descriptor::size).sum();
     return new StoredImage(
-        imageName, record.target(), image.manifest(), image.config(), image.configJson(), diffIds, chainId, unpacked);
+        imageName, record.target(), image.manifest(), image.config(), image.configJson(), diffIds, chainId, unpacked, size);
   }
 
   @Override

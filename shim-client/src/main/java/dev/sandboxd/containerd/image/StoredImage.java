@@ -13,6 +13,7 @@ import java.util.List;
  * @param diffIds the uncompressed digests of its layers, bottom first
  * @param chainId the snapshot holding all its layers; empty for an image without layers
  * @param unpacked whether that snapshot exists in the snapshotter
+ * @param size bytes of its manifest, config and layers as stored (compressed)
  */
 public record StoredImage(
     String name,
@@ -22,7 +23,8 @@ public record StoredImage(
     byte[] configJson,
     List<String> diffIds,
     String chainId,
-    boolean unpacked) {
+    boolean unpacked,
+    long size) {
 
   public StoredImage {
     configJson = configJson.clone();
