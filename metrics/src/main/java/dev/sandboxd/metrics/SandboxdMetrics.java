@@ -29,6 +29,12 @@ public interface SandboxdMetrics {
 
   void eventStreamReconnected();
 
+  /** One CNI ADD, DEL or GC through a network's whole plugin list (network: the list's name). */
+  void cniOperation(String network, String verb, Outcome outcome, Duration took);
+
+  /** Pod IPs the pod network has handed out and not yet freed. */
+  void podIpsAllocated(int count);
+
   /** The periodic picture of all pods: gauges by phase and state, and each pod's cgroup usage. */
   void podSnapshot(PodSnapshot snapshot);
 
@@ -57,6 +63,12 @@ public interface SandboxdMetrics {
 
     @Override
     public void eventStreamReconnected() {}
+
+    @Override
+    public void cniOperation(String network, String verb, Outcome outcome, Duration took) {}
+
+    @Override
+    public void podIpsAllocated(int count) {}
 
     @Override
     public void podSnapshot(PodSnapshot snapshot) {}

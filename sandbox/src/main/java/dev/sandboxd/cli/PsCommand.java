@@ -10,6 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,14 +21,21 @@ final class PsCommand implements Callable<Integer> {
   @ParentCommand Sandboxctl root;
   @Spec CommandSpec spec;
 
+  @Option(names = {"-o", "--output"}, description = "wide: also the pod's IP, as kubectl get pods -o wide")
+  String output;
+
   @Override
   public Integer call() {
     List<Pod> pods = root.pods().listPods(ListPodsRequest.getDefaultInstance()).getPodsList().stream()
         .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getNamespace()).thenComparing(p -> p.getMetadata().getName()))
         .toList();
+    if (output != null && !output.equals("wide")) {
+      throw new ParameterException(spec.commandLine(), "-o/--output: only \"wide\" is supported, not \"" + output + "\"");
+    }
+    boolean wide = "wide".equals(output);
     PrintWriter out = spec.commandLine().getOut();
-    String format = "%-12s %-24s %-10s %-7s %-9s %-14s %s%n";
-    out.printf(format, "NAMESPACE", "NAME", "PHASE", "READY", "RESTARTS", "SANDBOX", "AGE");
+    String format = "%-12s %-24s %-10s %-7s %-9s %-14s %s" + (wide ? " %s" : "") + "%n";
+    out.printf(format, "NAMESPACE", "NAME", "PHASE", "READY", "RESTARTS", "SANDBOX", "AGE", "IP");
     for (Pod pod : pods) {
       List<ContainerStatus> containers = pod.getStatus().getContainerStatusesList();
       long ready = containers.stream().filter(ContainerStatus::getReady).count();
@@ -38,7 +47,8 @@ final class PsCommand implements Callable<Integer> {
           ready + "/" + containers.size(),
           restarts,
           shortId(pod.getStatus().getSandbox().getId()),
-          age(pod.getMetadata().getCreationTimestamp().getSeconds()));
+          age(pod.getMetadata().getCreationTimestamp().getSeconds()),
+          pod.getStatus().getPodIp().isEmpty() ? "<none>" : pod.getStatus().getPodIp());
     }
     return 0;
   }

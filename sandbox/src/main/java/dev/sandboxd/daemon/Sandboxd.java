@@ -14,6 +14,7 @@ import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import dev.sandboxd.lifecycle.PodManager;
+import dev.sandboxd.network.PodNetworks;
 import dev.sandboxd.lifecycle.PodPaths;
 import dev.sandboxd.manifestdir.ManifestDirectory;
 import dev.sandboxd.metrics.MetricsServer;
@@ -168,6 +169,9 @@ public final class Sandboxd implements Callable<Integer> {
           new LifecycleEvents(),
           randomIds(),
           workers);
+      Path cniCache = cfg.cniCacheDir().isEmpty() ? paths.root().resolve("cni") : Path.of(cfg.cniCacheDir());
+      pods.useNetwork(PodNetworks.of(cfg.network(), Path.of(cfg.cniConfDir()), PodNetworks.pathList(cfg.cniBinDir()),
+          cniCache, Path.of(cfg.state()).resolve("netns"), meters), PodNetworks.hostIp());
       pods.useProbes(new ProbeManager(scheduler, workers,
           new ContainerProbeRunner(
               (id, command, timeout) -> containers.exec(id, paths.root().resolve("exec"), command, Optional.of(timeout)),

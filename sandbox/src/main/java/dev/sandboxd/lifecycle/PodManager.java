@@ -7,6 +7,7 @@ import dev.sandboxd.container.ContainerManager;
 import dev.sandboxd.container.ExecResult;
 import dev.sandboxd.containerlog.ContainerLogReader;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.network.PodNetwork;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.ParsedPod;
 import dev.sandboxd.pod.Pod;
@@ -50,6 +51,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   private final PodTerminator terminator;
   private final PodRecovery recovery;
   private final PodStatuses statuses;
+  private final PodNetworking networking;
 
   /** @param pool threads pod workers and parallel container stops borrow; no thread is a pod's own */
   public PodManager(
@@ -68,11 +70,20 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     this.manifests = manifests;
     this.deps = new PodDependencies(sandboxes, containers, volumes, cgroups, store, paths, scheduler, backOff, events, ids,
         pool, probes);
-    this.starter = new PodStarter(deps, registry);
+    this.networking = new PodNetworking(deps);
+    this.starter = new PodStarter(deps, registry, networking);
     this.supervisor = new ContainerSupervisor(deps, registry, starter);
-    this.terminator = new PodTerminator(deps, registry, supervisor);
-    this.recovery = new PodRecovery(deps, registry, manifests, starter, supervisor, terminator);
-    this.statuses = new PodStatuses(deps, supervisor);
+    this.terminator = new PodTerminator(deps, registry, supervisor, networking);
+    this.recovery = new PodRecovery(deps, registry, manifests, starter, supervisor, terminator, networking);
+    this.statuses = new PodStatuses(deps, supervisor, networking);
+  }
+
+  /**
+   * The pod network (CNI, or none) and the node's address for status.hostIP; set once, before
+   * recovery and serving. Without it pods get loopback only.
+   */
+  public void useNetwork(PodNetwork network, String hostIp) {
+    networking.use(network, hostIp);
   }
 
   /** The probes of every container; set once, before serving (the probes call back into this manager). */
@@ -101,7 +112,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
           stopSignal));
     }
     PodRecord record = new PodRecord(uid, pod.metadata().namespace(), pod.metadata().name(), manifest, lenient,
-        deps.ids().get(), deps.cgroups().podPath(uid), deps.scheduler().now(), Stage.Creating, 0, records);
+        deps.ids().get(), deps.cgroups().podPath(uid), deps.scheduler().now(), Stage.Creating, 0, records, null);
     PodEntry entry = new PodEntry(pod, resources, record, new PodWorker(deps.pool()));
     registry.claim(entry);
     return entry.worker.call(() -> {

@@ -30,10 +30,12 @@ final class PodStarter {
 
   private final PodDependencies deps;
   private final PodRegistry registry;
+  private final PodNetworking networking;
 
-  PodStarter(PodDependencies deps, PodRegistry registry) {
+  PodStarter(PodDependencies deps, PodRegistry registry, PodNetworking networking) {
     this.deps = deps;
     this.registry = registry;
+    this.networking = networking;
   }
 
   /**
@@ -49,6 +51,7 @@ final class PodStarter {
         rollback.push("delete pod record", () -> deps.store().delete(uid));
         rollback.push("remove pod cgroup", () -> deps.cgroups().remove(uid));
         rollback.push("remove pod volumes", () -> deps.volumes().cleanup(uid));
+        rollback.push("release pod network", () -> networking.tearDown(entry));
         rollback.push("shut down sandbox", () -> deps.sandboxes().shutdown(entry.record.sandboxId()));
         rollback.push("stop probes", () -> deps.probes().stopAll(uid));
         rollback.push("remove containers", () -> removeContainers(entry));
@@ -63,25 +66,32 @@ final class PodStarter {
     }
   }
 
-  /** Volumes, /etc files and the pause task; the sandbox id is the record's. */
+  /** The pod network, volumes, /etc files and the pause task; the sandbox id is the record's. */
   void startSandbox(PodEntry entry) {
     Pod pod = entry.pod;
     String sandboxId = entry.record.sandboxId();
+    // From here the pod IP is known (network.status().podIp()), before any file of the pod is written.
+    PodNetworking.SandboxNetwork network = networking.setUp(entry);
     deps.volumes().prepare(pod);
     deps.volumes().writeEtcFiles(pod, pod.hostname(), NODE_RESOLV_CONF);
     registry.track(sandboxId, entry);
-    deps.sandboxes().create(sandboxSpec(pod, sandboxId, deps.cgroups().taskPath(entry.uid(), sandboxId)));
+    deps.sandboxes().create(sandboxSpec(pod, sandboxId, deps.cgroups().taskPath(entry.uid(), sandboxId), network.netnsPath()));
     deps.publish(entry, "", Type.SandboxCreated, "", "");
     Sandbox sandbox = deps.sandboxes().start(sandboxId);
     deps.save(entry, entry.record.withPausePid(sandbox.pid()));
     deps.publish(entry, "", Type.SandboxReady, "", "pause pid " + sandbox.pid());
   }
 
-  /** The sandbox a Pod manifest asks for: its own network namespace, the pod's hostname. */
-  static SandboxSpec sandboxSpec(Pod pod, String sandboxId, String cgroupPath) {
+  /** The sandbox a Pod manifest asks for: the pod's hostname, in netnsPath (empty: a new namespace). */
+  static SandboxSpec sandboxSpec(Pod pod, String sandboxId, String cgroupPath, Optional<String> netnsPath) {
     return new SandboxSpec(sandboxId,
         new SandboxSpec.PodIdentity(pod.metadata().namespace(), pod.metadata().name(), pod.metadata().uid()),
-        pod.hostname(), cgroupPath, Optional.empty(), Map.of());
+        pod.hostname(), cgroupPath, netnsPath, Map.of());
+  }
+
+  /** The sandbox died and is made anew: its network goes with it, as kubelet's does. */
+  void releaseNetwork(PodEntry entry) {
+    networking.tearDown(entry);
   }
 
   /**

@@ -19,10 +19,12 @@ import java.util.Optional;
 final class PodStatuses {
   private final PodDependencies deps;
   private final ContainerSupervisor supervisor;
+  private final PodNetworking networking;
 
-  PodStatuses(PodDependencies deps, ContainerSupervisor supervisor) {
+  PodStatuses(PodDependencies deps, ContainerSupervisor supervisor, PodNetworking networking) {
     this.deps = deps;
     this.supervisor = supervisor;
+    this.networking = networking;
   }
 
   PodStatus of(PodEntry entry) {
@@ -60,7 +62,9 @@ final class PodStatuses {
         init, apps,
         entry.resources.qos(),
         deps.cgroups().frozen(record.uid()),
-        entry.resources.warnings());
+        entry.resources.warnings(),
+        networking.podIps(entry),
+        networking.hostIp());
   }
 
   private Optional<Sandbox> sandbox(String sandboxId) {

@@ -17,7 +17,23 @@ public record Container(
     List<VolumeMount> volumeMounts,
     SecurityContext securityContext,
     ResourceRequirements resources,
-    Supervision supervision) {
+    Supervision supervision,
+    List<ContainerPort> ports) {
+
+  /** A container without ports. */
+  public Container(
+      String name,
+      String image,
+      List<String> command,
+      List<String> args,
+      List<EnvVar> env,
+      Optional<String> workingDir,
+      List<VolumeMount> volumeMounts,
+      SecurityContext securityContext,
+      ResourceRequirements resources,
+      Supervision supervision) {
+    this(name, image, command, args, env, workingDir, volumeMounts, securityContext, resources, supervision, List.of());
+  }
 
   /** A container with no resources, probes, hooks or sidecar policy. */
   public Container(
@@ -37,5 +53,6 @@ public record Container(
     args = List.copyOf(args);
     env = List.copyOf(env);
     volumeMounts = List.copyOf(volumeMounts);
+    ports = List.copyOf(ports);
   }
 }

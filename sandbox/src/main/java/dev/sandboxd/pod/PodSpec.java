@@ -12,7 +12,16 @@ public record PodSpec(
     long terminationGracePeriodSeconds,
     boolean shareProcessNamespace,
     Optional<String> hostname,
-    PodSecurityContext securityContext) {
+    PodSecurityContext securityContext,
+    boolean hostNetwork) {
+
+  /** A pod in its own network namespace. */
+  public PodSpec(List<Container> initContainers, List<Container> containers, List<Volume> volumes,
+      RestartPolicy restartPolicy, long terminationGracePeriodSeconds, boolean shareProcessNamespace,
+      Optional<String> hostname, PodSecurityContext securityContext) {
+    this(initContainers, containers, volumes, restartPolicy, terminationGracePeriodSeconds, shareProcessNamespace, hostname,
+        securityContext, false);
+  }
 
   public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 

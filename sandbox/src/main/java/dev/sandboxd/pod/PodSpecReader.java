@@ -22,7 +22,7 @@ final class PodSpecReader {
       FieldSet.of(
           "containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds",
           "shareProcessNamespace", "hostname", "securityContext", "dnsPolicy", "schedulerName",
-          "enableServiceLinks");
+          "enableServiceLinks", "hostNetwork");
   private static final FieldSet POD_SECURITY_CONTEXT =
       FieldSet.of("runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "seccompProfile");
   private static final FieldSet VOLUME = unsupportedSources(FieldSet.of("name", "hostPath", "emptyDir"));
@@ -85,8 +85,21 @@ final class PodSpecReader {
     spec.oneOf("dnsPolicy", "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None");
     spec.string("schedulerName");
     spec.bool("enableServiceLinks");
+    boolean hostNetwork = spec.bool("hostNetwork").orElse(false);
+    if (hostNetwork) {
+      // As Kubernetes validates it: in the node's namespace a port is the node's port.
+      for (Container c : containers) {
+        for (ContainerPort p : c.ports()) {
+          if (p.hostPort() != 0 && p.hostPort() != p.containerPort()) {
+            throw invalid(spec.path("containers"), "container " + quote(c.name()) + ": hostPort " + p.hostPort()
+                + " must equal containerPort " + p.containerPort() + " when hostNetwork is true");
+          }
+        }
+      }
+    }
     return new PodSpec(
-        initContainers, containers, volumes, restartPolicy, grace, shareProcessNamespace, hostname, securityContext);
+        initContainers, containers, volumes, restartPolicy, grace, shareProcessNamespace, hostname, securityContext,
+        hostNetwork);
   }
 
   private static List<Container> readContainers(
