@@ -114,7 +114,14 @@ final class Node implements AutoCloseable {
   }
 
   void startSandboxd() throws IOException, InterruptedException {
-    Result r = Command.run(nodeCommand("start-sandboxd", dir, sandboxdFlags));
+    startSandboxd(List.of());
+  }
+
+  /** Starts sandboxd with the node's flags and, this time only, more (e.g. another --network). */
+  void startSandboxd(List<String> moreFlags) throws IOException, InterruptedException {
+    List<String> flags = new ArrayList<>(sandboxdFlags);
+    flags.addAll(moreFlags);
+    Result r = Command.run(nodeCommand("start-sandboxd", dir, flags));
     if (r.exitCode() != 0) {
       throw new IllegalStateException("hack/node start-sandboxd: " + r.stderr() + "\n" + tail(dir.resolve("sandboxd.log")));
     }
