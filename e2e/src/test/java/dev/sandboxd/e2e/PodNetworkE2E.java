@@ -87,7 +87,9 @@ class PodNetworkE2E {
   void podsGetDistinctIpsReachEachOtherByIpAndAHostPortFromTheNode() throws Exception {
     node.run(webPod("web-a", "hello-from-a", "ports: [{containerPort: 8080, hostPort: 18080}]"));
     node.run(sleeper("client-b", ""));
-    String ipA = node.waitFor("web-a", p -> p.getStatus().getPhase().equals("Running")).getStatus().getPodIp();
+    // Its server listens on the pod IP alone: ready only because probes go to the pod IP, as kubelet's do.
+    String ipA = node.waitFor("web-a", p -> p.getStatus().getContainerStatusesCount() == 1
+        && p.getStatus().getContainerStatuses(0).getReady()).getStatus().getPodIp();
     Pod b = node.waitFor("client-b", p -> p.getStatus().getPhase().equals("Running"));
     String ipB = b.getStatus().getPodIp();
     assertTrue(ipA.startsWith("10.89.") && ipB.startsWith("10.89."), ipA + " " + ipB);
@@ -180,6 +182,7 @@ class PodNetworkE2E {
       Files.writeString(file, tinyNetwork(",{\"type\":\"" + ERROR_PLUGIN + "\"}"));
       assertRunFails("failer", "CNI network \"tiny\": plugin \"" + ERROR_PLUGIN + "\" ADD failed: no such VLAN: vlan 4095 (code 7)");
       assertNothingLeft();
+      Files.writeString(file, tinyNetwork(""));
       node.run(sleeper("after", ""));
       assertEquals("10.90.0.2", node.waitFor("after", p -> p.getStatus().getPhase().equals("Running")).getStatus().getPodIp(),
           "the failed ADD's address was released");
@@ -206,8 +209,9 @@ class PodNetworkE2E {
   // --- done-when 3: SIGKILL during creation ---
 
   /**
-   * 20 pods created at once, sandboxd killed with SIGKILL while they are being made (twice, after
-   * different delays, so the kill lands before, during and after ADD of different pods),
+   * 20 pods created at once, sandboxd killed with SIGKILL while they are being made (twice: after
+   * a second, and once a few of them run, so the kill lands before, during and after ADD of
+   * different pods),
    * then started again and every pod removed: no address, cached result, namespace, veth or rule
    * remains.
    */
@@ -219,7 +223,7 @@ class PodNetworkE2E {
     }
     ExecutorService pool = Executors.newFixedThreadPool(20);
     try {
-      for (long killAfterMillis : new long[] {1200, 2500}) {
+      for (int runningBeforeKill : new int[] {0, 5}) {
         Set<String> existing = node.pods().listPods(ListPodsRequest.getDefaultInstance()).getPodsList().stream()
             .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
         List<Future<?>> runs = new ArrayList<>();
@@ -228,7 +232,11 @@ class PodNetworkE2E {
             runs.add(pool.submit(() -> node.run(sleeper(name, ""))));
           }
         }
-        Thread.sleep(killAfterMillis);
+        Thread.sleep(1000);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (running() < runningBeforeKill && Instant.now().isBefore(deadline)) {
+          Thread.sleep(100);
+        }
         node.killSandboxd();
         for (Future<?> run : runs) {
           try {
@@ -251,6 +259,11 @@ class PodNetworkE2E {
   }
 
   // --- helpers ---
+
+  private long running() {
+    return node.pods().listPods(ListPodsRequest.getDefaultInstance()).getPodsList().stream()
+        .filter(p -> p.getStatus().getPhase().equals("Running")).count();
+  }
 
   /** Reservations, cached results, pinned namespaces, veths and pod NAT rules: none. */
   private void assertNothingLeft() throws Exception {
@@ -301,7 +314,7 @@ class PodNetworkE2E {
     String get() throws Exception;
   }
 
-  /** The server in a pod needs a moment after its container started. */
+  /** A connection may need a moment after the pod is ready (portmap's rules, the bridge's ports). */
   private static String retry(Attempt attempt) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
     String last = "";
@@ -324,7 +337,8 @@ class PodNetworkE2E {
           containers:
           - name: web
             image: %s
-            command: [sh, -c, "mkdir -p /www && echo %s > /www/index.html && exec httpd -f -p 8080 -h /www"]
+            command: [sh, -c, "mkdir -p /www && echo %s > /www/index.html && ip=$(ip -o -4 addr show eth0 | awk '{print $4}' | cut -d/ -f1) && exec httpd -f -p $ip:8080 -h /www"]
+            readinessProbe: {httpGet: {port: 8080}, periodSeconds: 1}
             %s
         """.formatted(name, Node.BUSYBOX, body, ports);
   }

@@ -175,7 +175,7 @@ public final class Sandboxd implements Callable<Integer> {
       pods.useProbes(new ProbeManager(scheduler, workers,
           new ContainerProbeRunner(
               (id, command, timeout) -> containers.exec(id, paths.root().resolve("exec"), command, Optional.of(timeout)),
-              new PodNetworkProber(new NetnsExecutor(new LinuxNetworkNamespaces()))),
+              new PodNetworkProber(new NetnsExecutor(new LinuxNetworkNamespaces()), PodNetworkProber::namespaceAddress)),
           new ProbeCallbacks(pods)));
       // before recovery, which restarts containers a crash cut short
       pods.events().subscribe(new LifecycleMetrics(meters));

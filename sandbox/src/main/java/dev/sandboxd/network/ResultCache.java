@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.system.PrivateFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -59,12 +57,7 @@ public final class ResultCache {
     Path temp = dir.resolve("." + target.getFileName() + ".tmp");
     try {
       PrivateFiles.directories(dir);
-      PrivateFiles.write(temp, JSON.writeValueAsBytes(root));
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException ex) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      PrivateFiles.replace(temp, target, JSON.writeValueAsBytes(root));
     } catch (IOException ex) {
       throw SandboxdException.internal("writing CNI result cache " + target + ": " + ex.getMessage(), ex);
     }
