@@ -37,6 +37,8 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
   static final Duration[] OPERATION_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
   /** containerd answers most calls in about a millisecond; Wait can last a grace period. */
   static final Duration[] CONTAINERD_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
+  /** A CNI list runs a few plugin binaries (iptables among them): tens of ms to seconds. */
+  static final Duration[] CNI_BUCKETS = seconds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
   /** A pull takes from a fraction of a second (a small image nearby) to minutes. */
   static final Duration[] PULL_BUCKETS = seconds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
@@ -46,6 +48,7 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
   private final Counter oomKills;
   private final Counter reconnects;
   private final AtomicLong images = new AtomicLong();
+  private final AtomicLong podIps = new AtomicLong();
   private final Map<String, AtomicLong> podsByPhase = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> containersByState = new ConcurrentHashMap<>();
   /** Per pod ("namespace/name"), the usage readings with a registered series; guarded by this. */
@@ -75,6 +78,8 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
         .register(registry);
     reconnects = Counter.builder("sandboxd.containerd.event.stream.reconnects")
         .description("times sandboxd subscribed to containerd's task events again after the stream ended").register(registry);
+    Gauge.builder("sandboxd.pod.ips.allocated", podIps, AtomicLong::get)
+        .description("pod IPs the CNI pod network handed out and has not freed yet").register(registry);
   }
 
   /** The scrape in the given format (Prometheus text 0.0.4 or OpenMetrics, by content type). */
@@ -171,6 +176,28 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
   @Override
   public void eventStreamReconnected() {
     reconnects.increment();
+  }
+
+  @Override
+  public void cniOperation(String network, String verb, Outcome outcome, Duration took) {
+    Timer.builder("sandboxd.cni.operation.duration")
+        .description("latency of CNI ADD, DEL and GC through a network's plugin list")
+        .tags("network", network, "verb", verb)
+        .serviceLevelObjectives(CNI_BUCKETS)
+        .register(registry)
+        .record(took);
+    if (outcome == Outcome.ERROR) {
+      Counter.builder("sandboxd.cni.operation.errors")
+          .description("CNI operations that failed, by network and verb")
+          .tags("network", network, "verb", verb)
+          .register(registry)
+          .increment();
+    }
+  }
+
+  @Override
+  public void podIpsAllocated(int count) {
+    podIps.set(count);
   }
 
   @Override

@@ -37,6 +37,11 @@ public interface SandboxdMetrics {
 
   /** How many images containerd's store holds in sandboxd's namespace. */
   default void imagesPresent(long count) {}
+  /** One CNI ADD, DEL or GC through a network's whole plugin list (network: the list's name). */
+  void cniOperation(String network, String verb, Outcome outcome, Duration took);
+
+  /** Pod IPs the pod network has handed out and not yet freed. */
+  void podIpsAllocated(int count);
 
   /** The periodic picture of all pods: gauges by phase and state, and each pod's cgroup usage. */
   void podSnapshot(PodSnapshot snapshot);
@@ -66,6 +71,12 @@ public interface SandboxdMetrics {
 
     @Override
     public void eventStreamReconnected() {}
+
+    @Override
+    public void cniOperation(String network, String verb, Outcome outcome, Duration took) {}
+
+    @Override
+    public void podIpsAllocated(int count) {}
 
     @Override
     public void podSnapshot(PodSnapshot snapshot) {}

@@ -43,6 +43,7 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("UID:         %s%n", result.getMetadata().getUid());
     out.printf("Phase:       %s%s%n", status.getPhase(), status.getFrozen() ? " (paused)" : "");
     out.printf("QoS class:   %s%n", status.getQosClass());
+    out.printf("IP:          %s%n", status.getPodIp().isEmpty() ? "<none>" : status.getPodIp());
     status.getResourceWarningsList().forEach(w -> out.printf("Warning:     %s%n", w));
     out.printf("Sandbox:     %s (%s, pid %d)%n", status.getSandbox().getId(), status.getSandbox().getState(), status.getSandbox().getPid());
     out.printf("Cgroup:      %s%n", status.getSandbox().getCgroupPath());

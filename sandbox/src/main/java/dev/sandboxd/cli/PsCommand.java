@@ -23,14 +23,14 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "ps", description = "Lists pods.")
 final class PsCommand implements Callable<Integer> {
   private static final String ROW = "%-12s %-24s %-10s %-7s %-9s %-14s %s";
-  private static final String WIDE = ROW + " %-8s %-11s %s";
+  private static final String WIDE = ROW + " %-8s %-11s %-15s %s";
 
   @ParentCommand Sandboxctl root;
   @Spec CommandSpec spec;
   @Mixin WatchOptions watch;
 
   @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
-      description = "text, wide (adds the full sandbox id, pause pid, QoS class and containers), json or yaml (a v1 List of Pods)")
+      description = "text, wide (adds the full sandbox id, pause pid, QoS class, pod IP and containers), json or yaml (a v1 List of Pods)")
   OutputFormat format;
 
   @Override
@@ -92,7 +92,7 @@ final class PsCommand implements Callable<Integer> {
   static String header(OutputFormat format) {
     List<Object> columns = new ArrayList<>(List.of("NAMESPACE", "NAME", "PHASE", "READY", "RESTARTS", "SANDBOX", "AGE"));
     if (format == OutputFormat.wide) {
-      columns.addAll(List.of("PID", "QOS", "CONTAINERS"));
+      columns.addAll(List.of("PID", "QOS", "IP", "CONTAINERS"));
     }
     return String.format(format == OutputFormat.wide ? WIDE : ROW, columns.toArray()).stripTrailing();
   }
@@ -113,6 +113,7 @@ final class PsCommand implements Callable<Integer> {
     if (format == OutputFormat.wide) {
       columns.add(pod.getStatus().getSandbox().getPid());
       columns.add(pod.getStatus().getQosClass().isEmpty() ? "-" : pod.getStatus().getQosClass());
+      columns.add(pod.getStatus().getPodIp().isEmpty() ? "<none>" : pod.getStatus().getPodIp());
       columns.add(containers.isEmpty() ? "-" : String.join(",", containers.stream().map(ContainerStatus::getName).toList()));
     }
     return String.format(format == OutputFormat.wide ? WIDE : ROW, columns.toArray()).stripTrailing();

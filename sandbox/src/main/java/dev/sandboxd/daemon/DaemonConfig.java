@@ -1,6 +1,7 @@
 package dev.sandboxd.daemon;
 
 import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATH;
+import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATHS;
 import static dev.sandboxd.daemon.SettingCheck.ABSOLUTE_PATH_OR_EMPTY;
 import static dev.sandboxd.daemon.SettingCheck.CGROUP_PATH;
 import static dev.sandboxd.daemon.SettingCheck.CONTAINERD_NAMESPACE;
@@ -14,6 +15,7 @@ import static dev.sandboxd.daemon.SettingCheck.QUANTITY;
 import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.containerlog.LogRotation;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.network.NetworkMode;
 import dev.sandboxd.pod.Quantity;
 import dev.sandboxd.podfiles.ClusterDns;
 import dev.sandboxd.podsecurity.PodSecurityLevel;
@@ -146,7 +148,23 @@ public record DaemonConfig(
     Duration imagePullBackoff,
 
     @Setting(help = "longest image pull back-off", defaultValue = "300s")
-    Duration imagePullBackoffMax) {
+    Duration imagePullBackoffMax,
+
+    @Setting(help = "pod network: cni (an IP per pod from the CNI plugins) or none (loopback only)", defaultValue = "cni")
+    NetworkMode network,
+
+    @Setting(help = "CNI network configs: the first .conflist/.conf/.json in lexical order is the pod network; "
+        + "none there: sandboxd's default (bridge sandboxd0, 10.89.0.0/16, portmap)", defaultValue = "/etc/sandboxd/net.d",
+        label = "DIR", check = ABSOLUTE_PATH)
+    String cniConfDir,
+
+    @Setting(help = "directories of the CNI plugin binaries, colon-separated, searched in order",
+        defaultValue = "/usr/lib/cni:/opt/cni/bin", label = "DIRS", check = ABSOLUTE_PATHS)
+    String cniBinDir,
+
+    @Setting(help = "CNI result cache (results/) and the default network's IP reservations (networks/); "
+        + "\"\": <root>/cni", defaultValue = "", label = "DIR", check = ABSOLUTE_PATH_OR_EMPTY)
+    String cniCacheDir) {
 
   public static final DaemonConfig DEFAULTS = DaemonSettings.load(Optional.empty(), Map.of());
 

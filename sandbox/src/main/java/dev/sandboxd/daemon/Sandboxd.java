@@ -18,6 +18,7 @@ import dev.sandboxd.image.TransferImagePuller;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import dev.sandboxd.lifecycle.PodManager;
+import dev.sandboxd.network.PodNetworks;
 import dev.sandboxd.lifecycle.PodPaths;
 import dev.sandboxd.manifestdir.ManifestDirectory;
 import dev.sandboxd.metrics.MetricsServer;
@@ -182,10 +183,13 @@ public final class Sandboxd implements Callable<Integer> {
       TransferImagePuller puller = imagePuller(cfg, runtime, images, meters, paths);
       pods.useImagePulls(puller, images,
           new RestartBackOff(cfg.imagePullBackoff(), cfg.imagePullBackoffMax()));
+      Path cniCache = cfg.cniCacheDir().isEmpty() ? paths.root().resolve("cni") : Path.of(cfg.cniCacheDir());
+      pods.useNetwork(PodNetworks.of(cfg.network(), Path.of(cfg.cniConfDir()), PodNetworks.pathList(cfg.cniBinDir()),
+          cniCache, Path.of(cfg.state()).resolve("netns"), meters), PodNetworks.hostIp());
       pods.useProbes(new ProbeManager(scheduler, workers,
           new ContainerProbeRunner(
               (id, command, timeout) -> containers.exec(id, paths.root().resolve("exec"), command, Optional.of(timeout)),
-              new PodNetworkProber(netns)),
+              new PodNetworkProber(netns, PodNetworkProber::namespaceAddress)),
           new ProbeCallbacks(pods)));
       // before recovery, which restarts containers a crash cut short
       pods.events().subscribe(new LifecycleMetrics(meters));

@@ -15,6 +15,11 @@ import java.util.function.Function;
 enum SettingCheck {
   NONE(value -> Optional.empty()),
   ABSOLUTE_PATH(value -> absolute((String) value)),
+  /** Colon-separated absolute paths, at least one. */
+  ABSOLUTE_PATHS(value -> ((String) value).isEmpty()
+      ? Optional.of("must name at least one directory")
+      : java.util.Arrays.stream(((String) value).split(":", -1)).map(SettingCheck::absolute)
+          .flatMap(Optional::stream).findFirst()),
   /** An absolute path, or "" for none. */
   ABSOLUTE_PATH_OR_EMPTY(value -> ((String) value).isEmpty() ? Optional.empty() : absolute((String) value)),
   /** A cgroup2 path: absolute, and not climbing out of its parent. */

@@ -197,6 +197,7 @@ final class ContainerSupervisor {
     }
     starter.removeContainers(entry);
     deps.sandboxes().shutdown(entry.record.sandboxId());
+    starter.releaseNetwork(entry);
     registry.untrack(entry.record.sandboxId());
     List<ContainerRecord> fresh = new ArrayList<>();
     Instant now = deps.scheduler().now();

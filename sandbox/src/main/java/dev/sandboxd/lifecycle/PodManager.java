@@ -12,6 +12,7 @@ import dev.sandboxd.containerlog.LogOptions;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImagePuller;
 import dev.sandboxd.image.ImageService;
+import dev.sandboxd.network.PodNetwork;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.ParsedPod;
 import dev.sandboxd.pod.Pod;
@@ -57,6 +58,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
   private final PodRecovery recovery;
   private final PodStatuses statuses;
   private final ImagePulls pulls;
+  private final PodNetworking networking;
 
   /** @param pool threads pod workers and parallel container stops borrow; no thread is a pod's own */
   public PodManager(
@@ -77,12 +79,13 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
     this.deps = new PodDependencies(sandboxes, containers, volumes, podFiles, cgroups, store, paths, scheduler, backOff, events, ids,
         pool, probes);
     this.pulls = new ImagePulls(deps);
-    this.starter = new PodStarter(deps, registry, pulls);
+    this.networking = new PodNetworking(deps);
+    this.starter = new PodStarter(deps, registry, pulls, networking);
     this.supervisor = new ContainerSupervisor(deps, registry, starter);
     starter.afterPull(supervisor::startFailed);
-    this.terminator = new PodTerminator(deps, registry, supervisor);
-    this.recovery = new PodRecovery(deps, registry, manifests, starter, supervisor, terminator);
-    this.statuses = new PodStatuses(deps, supervisor, pulls);
+    this.terminator = new PodTerminator(deps, registry, supervisor, networking);
+    this.recovery = new PodRecovery(deps, registry, manifests, starter, supervisor, terminator, networking);
+    this.statuses = new PodStatuses(deps, supervisor, pulls, networking);
   }
 
   /**
@@ -92,6 +95,14 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
    */
   public void useImagePulls(ImagePuller puller, ImageService images, RestartBackOff pullBackOff) {
     pulls.use(puller, images, pullBackOff);
+  }
+
+  /**
+   * The pod network (CNI, or none) and the node's address for status.hostIP; set once, before
+   * recovery and serving. Without it pods get loopback only.
+   */
+  public void useNetwork(PodNetwork network, String hostIp) {
+    networking.use(network, hostIp);
   }
 
   /** The probes of every container; set once, before serving (the probes call back into this manager). */
@@ -120,7 +131,7 @@ public final class PodManager implements PodLifecycle, TaskEventHandler {
           stopSignal));
     }
     PodRecord record = new PodRecord(uid, pod.metadata().namespace(), pod.metadata().name(), manifest, lenient,
-        deps.ids().get(), deps.cgroups().podPath(uid), deps.scheduler().now(), Stage.Creating, 0, records);
+        deps.ids().get(), deps.cgroups().podPath(uid), deps.scheduler().now(), Stage.Creating, 0, records, null);
     PodEntry entry = new PodEntry(pod, resources, record, new PodWorker(deps.pool()));
     registry.claim(entry);
     return entry.worker.call(() -> {

@@ -38,9 +38,11 @@ final class PodRecovery {
   private final PodStarter starter;
   private final ContainerSupervisor supervisor;
   private final PodTerminator terminator;
+  private final PodNetworking networking;
 
   PodRecovery(PodDependencies deps, PodRegistry registry, PodManifests manifests, PodStarter starter,
-      ContainerSupervisor supervisor, PodTerminator terminator) {
+      ContainerSupervisor supervisor, PodTerminator terminator, PodNetworking networking) {
+    this.networking = networking;
     this.deps = deps;
     this.registry = registry;
     this.manifests = manifests;
@@ -57,13 +59,13 @@ final class PodRecovery {
       known.add(record.uid());
       Optional<Pod> pod = parse(record);
       if (pod.isEmpty()) {
-        removeRecorded(record);
+        removeRecorded(record, pod);
         continue;
       }
       PodEntry entry = new PodEntry(pod.get(), deps.cgroups().plan(pod.get(), true), record, new PodWorker(deps.pool()));
       if (record.stage() == Stage.Creating || record.stage() == Stage.Removing) {
         LOG.log(Level.INFO, "rolling back {0}, left {1} by a crash", entry.fullName(), record.stage());
-        removeRecorded(record);
+        removeRecorded(record, pod);
         deps.publish(entry, "", Type.SandboxRemoved, "Recovered", "removed a pod left " + record.stage());
         continue;
       }
@@ -72,11 +74,14 @@ final class PodRecovery {
       } catch (SandboxdException.AlreadyExists e) {
         // Two records of one name: a pod an older sandboxd lost track of. The first one made stays.
         LOG.log(Level.WARNING, "removing pod record {0}: {1}", record.uid(), e.getMessage());
-        removeRecorded(record);
+        removeRecorded(record, pod);
         continue;
       }
       adopt(entry);
     }
+    // Attachments and namespaces of pods no record names any more (a crash before, during or
+    // after ADD, or before DEL) are released, then the plugins hear which ones are valid.
+    networking.collectGarbage(deps.store().list());
     for (PodContainer c : deps.containers().sandboxdContainers()) {
       if (!known.contains(c.podUid())) {
         LOG.log(Level.INFO, "removing orphan container {0} of pod uid {1}", c.id(), c.podUid());
@@ -169,9 +174,9 @@ final class PodRecovery {
     }
   }
 
-  private void removeRecorded(PodRecord record) {
+  private void removeRecorded(PodRecord record, Optional<Pod> pod) {
     try {
-      terminator.removeEverything(record);
+      terminator.removeEverything(record, pod);
       deps.store().delete(record.uid());
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "removing pod " + record.uid() + " failed; it stays recorded and is retried at the next start", e);

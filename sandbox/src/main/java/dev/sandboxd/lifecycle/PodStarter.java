@@ -30,13 +30,15 @@ final class PodStarter {
   private final PodDependencies deps;
   private final PodRegistry registry;
   private final ImagePulls pulls;
+  private final PodNetworking networking;
   /** How a start failure after a pull is handled: the pod runs by then (the supervisor's). */
   private volatile StartFailure afterPull;
 
-  PodStarter(PodDependencies deps, PodRegistry registry, ImagePulls pulls) {
+  PodStarter(PodDependencies deps, PodRegistry registry, ImagePulls pulls, PodNetworking networking) {
     this.deps = deps;
     this.registry = registry;
     this.pulls = pulls;
+    this.networking = networking;
   }
 
   void afterPull(StartFailure handler) {
@@ -56,6 +58,7 @@ final class PodStarter {
         rollback.push("delete pod record", () -> deps.store().delete(uid));
         rollback.push("remove pod cgroup", () -> deps.cgroups().remove(uid));
         rollback.push("remove pod volumes", () -> deps.volumes().cleanup(uid));
+        rollback.push("release pod network", () -> networking.tearDown(entry));
         rollback.push("shut down sandbox", () -> deps.sandboxes().shutdown(entry.record.sandboxId()));
         rollback.push("stop probes", () -> deps.probes().stopAll(uid));
         rollback.push("remove containers", () -> removeContainers(entry));
@@ -70,18 +73,19 @@ final class PodStarter {
     }
   }
 
-  /** Volumes, the pause task, then the /etc files (hosts needs the pod's network); the sandbox id is the record's. */
+  /** The pod network, volumes, the pause task, then the /etc files (hosts names the pod IP); the sandbox id is the record's. */
   void startSandbox(PodEntry entry) {
     Pod pod = entry.pod;
     String sandboxId = entry.record.sandboxId();
+    // From here the pod IP is known (network.status().podIp()), before any file of the pod is written.
+    PodNetworking.SandboxNetwork network = networking.setUp(entry);
     deps.volumes().prepare(pod);
     registry.track(sandboxId, entry);
-    deps.sandboxes().create(sandboxSpec(pod, sandboxId, deps.cgroups().taskPath(entry.uid(), sandboxId)));
+    deps.sandboxes().create(sandboxSpec(pod, sandboxId, deps.cgroups().taskPath(entry.uid(), sandboxId), network.netnsPath()));
     deps.publish(entry, "", Type.SandboxCreated, "", "");
     Sandbox sandbox = deps.sandboxes().start(sandboxId);
     deps.save(entry, entry.record.withPausePid(sandbox.pid()));
-    // Pods have their own network namespace with loopback only, so far: no IP, not the host's network.
-    writePodFiles(entry, Optional.empty(), false);
+    writePodFiles(entry, network.status().podIp(), pod.spec().hostNetwork());
     deps.publish(entry, "", Type.SandboxReady, "", "pause pid " + sandbox.pid());
   }
 
@@ -94,11 +98,16 @@ final class PodStarter {
     written.warnings().forEach(w -> deps.publish(entry, "", Type.Warning, w.reason(), w.message()));
   }
 
-  /** The sandbox a Pod manifest asks for: its own network namespace, the pod's hostname. */
-  static SandboxSpec sandboxSpec(Pod pod, String sandboxId, String cgroupPath) {
+  /** The sandbox a Pod manifest asks for: the pod's hostname, in netnsPath (empty: a new namespace). */
+  static SandboxSpec sandboxSpec(Pod pod, String sandboxId, String cgroupPath, Optional<String> netnsPath) {
     return new SandboxSpec(sandboxId,
         new SandboxSpec.PodIdentity(pod.metadata().namespace(), pod.metadata().name(), pod.metadata().uid()),
-        pod.hostname(), cgroupPath, Optional.empty(), Map.of());
+        pod.hostname(), cgroupPath, netnsPath, Map.of());
+  }
+
+  /** The sandbox died and is made anew: its network goes with it, as kubelet's does. */
+  void releaseNetwork(PodEntry entry) {
+    networking.tearDown(entry);
   }
 
   /**

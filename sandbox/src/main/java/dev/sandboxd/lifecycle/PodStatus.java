@@ -11,6 +11,8 @@ import java.util.Optional;
  *
  * @param frozen its cgroup is frozen (sandboxctl pause)
  * @param resourceWarnings limits it asked for that this node does not enforce
+ * @param podIps status.podIPs, IPv4 first (the first is status.podIP); empty without a pod network
+ * @param hostIp status.hostIP: the node's address ("" when unknown)
  */
 public record PodStatus(
     Pod pod,
@@ -21,9 +23,12 @@ public record PodStatus(
     List<ContainerStatus> containers,
     QosClass qosClass,
     boolean frozen,
-    List<String> resourceWarnings) {
+    List<String> resourceWarnings,
+    List<String> podIps,
+    String hostIp) {
 
   public PodStatus {
+    podIps = List.copyOf(podIps);
     initContainers = List.copyOf(initContainers);
     containers = List.copyOf(containers);
     resourceWarnings = List.copyOf(resourceWarnings);

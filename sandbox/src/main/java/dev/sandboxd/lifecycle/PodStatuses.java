@@ -20,11 +20,13 @@ final class PodStatuses {
   private final PodDependencies deps;
   private final ContainerSupervisor supervisor;
   private final ImagePulls pulls;
+  private final PodNetworking networking;
 
-  PodStatuses(PodDependencies deps, ContainerSupervisor supervisor, ImagePulls pulls) {
+  PodStatuses(PodDependencies deps, ContainerSupervisor supervisor, ImagePulls pulls, PodNetworking networking) {
     this.deps = deps;
     this.supervisor = supervisor;
     this.pulls = pulls;
+    this.networking = networking;
   }
 
   PodStatus of(PodEntry entry) {
@@ -62,7 +64,9 @@ final class PodStatuses {
         init, apps,
         entry.resources.qos(),
         deps.cgroups().frozen(record.uid()),
-        entry.resources.warnings());
+        entry.resources.warnings(),
+        networking.podIps(entry),
+        networking.hostIp());
   }
 
   private Optional<Sandbox> sandbox(String sandboxId) {

@@ -3,6 +3,7 @@ package dev.sandboxd.lifecycle;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.LifecycleEvent.Type;
 import dev.sandboxd.pod.Container;
+import dev.sandboxd.pod.Pod;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
 import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
 import dev.sandboxd.state.PodRecord;
@@ -28,11 +29,13 @@ final class PodTerminator {
   private final PodDependencies deps;
   private final PodRegistry registry;
   private final ContainerSupervisor supervisor;
+  private final PodNetworking networking;
 
-  PodTerminator(PodDependencies deps, PodRegistry registry, ContainerSupervisor supervisor) {
+  PodTerminator(PodDependencies deps, PodRegistry registry, ContainerSupervisor supervisor, PodNetworking networking) {
     this.deps = deps;
     this.registry = registry;
     this.supervisor = supervisor;
+    this.networking = networking;
   }
 
   void stop(PodEntry entry, Duration grace) {
@@ -59,6 +62,8 @@ final class PodTerminator {
       stopContainer(entry, c, deadline);
     }
     deps.sandboxes().stop(entry.record.sandboxId(), PAUSE_STOP_TIMEOUT);
+    // As containerd's StopPodSandbox: the pod's IP is freed once pause is gone.
+    networking.tearDown(entry);
     deps.save(entry, entry.record.withStage(Stage.Stopped));
     deps.publish(entry, "", Type.SandboxStopped, "Stopped", "");
   }
@@ -100,14 +105,18 @@ final class PodTerminator {
       stop(entry, Duration.ZERO);
     }
     deps.save(entry, entry.record.withStage(Stage.Removing));
-    removeEverything(entry.record);
+    removeEverything(entry.record, Optional.of(entry.pod));
     deps.store().delete(entry.uid());
     registry.release(entry);
     deps.publish(entry, "", Type.SandboxRemoved, "", "");
   }
 
-  /** Every object of the pod, containerd's first; each step is idempotent, so this also finishes a crashed removal. */
-  void removeEverything(PodRecord record) {
+  /**
+   * Every object of the pod, containerd's first, then its network (after pause, before the
+   * namespace goes); each step is idempotent, so this also finishes a crashed removal. pod: the
+   * parsed manifest, when it still parses.
+   */
+  void removeEverything(PodRecord record, Optional<Pod> pod) {
     for (ContainerRecord c : record.containers()) {
       deps.containers().remove(c.containerId());
     }
@@ -117,6 +126,7 @@ final class PodTerminator {
       }
     }
     deps.sandboxes().shutdown(record.sandboxId());
+    networking.tearDown(record, pod);
     try {
       deps.volumes().cleanup(record.uid());
     } catch (IOException e) {

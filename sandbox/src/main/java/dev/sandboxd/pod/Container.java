@@ -18,9 +18,10 @@ public record Container(
     SecurityContext securityContext,
     ResourceRequirements resources,
     Supervision supervision,
-    ImagePullPolicy imagePullPolicy) {
+    ImagePullPolicy imagePullPolicy,
+    List<ContainerPort> ports) {
 
-  /** A container with Kubernetes' default pull policy for its image. */
+  /** A container with Kubernetes' default pull policy for its image, without ports. */
   public Container(
       String name,
       String image,
@@ -33,7 +34,7 @@ public record Container(
       ResourceRequirements resources,
       Supervision supervision) {
     this(name, image, command, args, env, workingDir, volumeMounts, securityContext, resources, supervision,
-        ImagePullPolicy.defaultFor(image));
+        ImagePullPolicy.defaultFor(image), List.of());
   }
 
   /** A container with no resources, probes, hooks or sidecar policy. */
@@ -54,5 +55,6 @@ public record Container(
     args = List.copyOf(args);
     env = List.copyOf(env);
     volumeMounts = List.copyOf(volumeMounts);
+    ports = List.copyOf(ports);
   }
 }

@@ -19,7 +19,7 @@ final class ContainerReader {
   static final int MAX_ENV = 1024;
   static final long MAX_ID = Integer.MAX_VALUE;
 
-  // ports and terminationMessage* are checked, then dropped: they only inform.
+  // terminationMessage* are checked, then dropped: they only inform.
   static final FieldSet CONTAINER =
       FieldSet.of(
           "name", "image", "command", "args", "env", "workingDir", "volumeMounts", "securityContext",
@@ -53,7 +53,7 @@ final class ContainerReader {
   /** The resources sandboxd maps onto cgroup controllers; others cannot be enforced here. */
   private static final Set<String> SUPPORTED_RESOURCES =
       Set.of(ResourceRequirements.CPU, ResourceRequirements.MEMORY, ResourceRequirements.HUGEPAGES_2MI);
-  private static final FieldSet PORT = FieldSet.of("name", "containerPort", "protocol");
+  private static final FieldSet PORT = FieldSet.of("name", "containerPort", "protocol", "hostPort", "hostIP");
 
   private final Set<String> volumeNames;
 
@@ -87,12 +87,14 @@ final class ContainerReader {
             .orElse(SecurityContext.EMPTY);
     ResourceRequirements resources =
         c.object("resources", RESOURCES).map(ContainerReader::resources).orElse(ResourceRequirements.NONE);
-    Map<String, Integer> ports = ports(c);
+    List<ContainerPort> ports = ports(c);
+    Map<String, Integer> named = new java.util.HashMap<>();
+    ports.forEach(p -> p.name().ifPresent(n -> named.put(n, p.containerPort())));
     ImagePullPolicy pullPolicy = c.oneOf("imagePullPolicy", "Always", "IfNotPresent", "Never")
         .map(ImagePullPolicy::valueOf)
         .orElse(ImagePullPolicy.defaultFor(image));
     return new Container(name, image, command, args, env, workingDir, mounts, securityContext, resources,
-        supervision(c, init, ports), pullPolicy);
+        supervision(c, init, named), pullPolicy, ports);
   }
 
   private static Supervision supervision(ManifestObject c, boolean init, Map<String, Integer> ports) {
@@ -299,16 +301,33 @@ final class ContainerReader {
     return List.copyOf(names);
   }
 
-  /** Checks the informational fields; returns the named ports, which probes may refer to. */
-  private static Map<String, Integer> ports(ManifestObject c) {
-    Map<String, Integer> named = new java.util.HashMap<>();
+  /** The ports (probes may name them; hostPorts are forwarded), after checking the informational fields. */
+  private static List<ContainerPort> ports(ManifestObject c) {
+    List<ContainerPort> ports = new ArrayList<>();
     for (ManifestObject port : c.objects("ports", PORT, Integer.MAX_VALUE)) {
       long number = port.integer("containerPort", 1, 65535).orElseThrow(() -> invalid(port.path("containerPort"), "required"));
-      port.string("name").ifPresent(n -> named.put(KubernetesNames.portName(port.path("name"), n), (int) number));
-      port.oneOf("protocol", "TCP", "UDP", "SCTP");
+      Optional<String> name = port.string("name").map(n -> KubernetesNames.portName(port.path("name"), n));
+      String protocol = port.oneOf("protocol", "TCP", "UDP", "SCTP").orElse("TCP");
+      long hostPort = port.integer("hostPort", 0, 65535).orElse(0L);
+      String hostIp = port.string("hostIP").map(ip -> hostIp(port, ip)).orElse("");
+      if (!hostIp.isEmpty() && hostPort == 0) {
+        throw invalid(port.path("hostIP"), "needs a hostPort");
+      }
+      ports.add(new ContainerPort(name, (int) number, (int) hostPort, protocol, hostIp));
     }
     c.string("terminationMessagePath");
     c.oneOf("terminationMessagePolicy", "File", "FallbackToLogsOnError");
-    return named;
+    return ports;
+  }
+
+  /** An IPv4 or IPv6 literal, never a name (nothing may be looked up while reading a manifest). */
+  private static String hostIp(ManifestObject port, String ip) {
+    boolean v4 = ip.matches("(\\d{1,3}\\.){3}\\d{1,3}")
+        && java.util.Arrays.stream(ip.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255);
+    boolean v6 = ip.contains(":") && ip.matches("[0-9A-Fa-f:.]+");
+    if (!v4 && !v6) {
+      throw invalid(port.path("hostIP"), quote(ip) + " is not an IP address");
+    }
+    return ip;
   }
 }

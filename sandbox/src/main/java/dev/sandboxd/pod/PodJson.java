@@ -33,6 +33,9 @@ public final class PodJson {
     }
     spec.hostname().ifPresent(h -> out.put("hostname", h));
     dns(out, spec.dns());
+    if (spec.hostNetwork()) {
+      out.put("hostNetwork", true);
+    }
     ObjectNode security = podSecurity(spec.securityContext());
     if (!security.isEmpty()) {
       out.set("securityContext", security);
@@ -75,6 +78,21 @@ public final class PodJson {
       c.env().forEach(e -> env.addObject().put("name", e.name()).put("value", e.value()));
     }
     c.workingDir().ifPresent(w -> out.put("workingDir", w));
+    if (!c.ports().isEmpty()) {
+      ArrayNode ports = out.putArray("ports");
+      for (ContainerPort p : c.ports()) {
+        ObjectNode port = ports.addObject();
+        p.name().ifPresent(n -> port.put("name", n));
+        port.put("containerPort", p.containerPort());
+        if (p.hostPort() != 0) {
+          port.put("hostPort", p.hostPort());
+        }
+        if (!p.hostIp().isEmpty()) {
+          port.put("hostIP", p.hostIp());
+        }
+        port.put("protocol", p.protocol());
+      }
+    }
     if (!c.volumeMounts().isEmpty()) {
       ArrayNode mounts = out.putArray("volumeMounts");
       for (VolumeMount m : c.volumeMounts()) {

@@ -14,11 +14,12 @@ public record PodSpec(
     Optional<String> hostname,
     PodSecurityContext securityContext,
     PodDns dns,
-    List<String> imagePullSecrets) {
+    List<String> imagePullSecrets,
+    boolean hostNetwork) {
 
   public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 
-  /** A spec without imagePullSecrets. */
+  /** A spec without imagePullSecrets, in its own network namespace. */
   public PodSpec(
       List<Container> initContainers,
       List<Container> containers,
@@ -30,10 +31,10 @@ public record PodSpec(
       PodSecurityContext securityContext,
       PodDns dns) {
     this(initContainers, containers, volumes, restartPolicy, terminationGracePeriodSeconds, shareProcessNamespace,
-        hostname, securityContext, dns, List.of());
+        hostname, securityContext, dns, List.of(), false);
   }
 
-  /** A spec without DNS settings (ClusterFirst) and imagePullSecrets. */
+  /** A spec without DNS settings (ClusterFirst) and imagePullSecrets, in its own network namespace. */
   public PodSpec(
       List<Container> initContainers,
       List<Container> containers,
@@ -44,7 +45,7 @@ public record PodSpec(
       Optional<String> hostname,
       PodSecurityContext securityContext) {
     this(initContainers, containers, volumes, restartPolicy, terminationGracePeriodSeconds, shareProcessNamespace,
-        hostname, securityContext, PodDns.DEFAULT, List.of());
+        hostname, securityContext, PodDns.DEFAULT, List.of(), false);
   }
 
   public PodSpec {

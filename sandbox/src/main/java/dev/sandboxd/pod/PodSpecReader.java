@@ -22,7 +22,7 @@ final class PodSpecReader {
       FieldSet.of(
           "containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds",
           "shareProcessNamespace", "hostname", "securityContext", "dnsPolicy", "schedulerName",
-          "enableServiceLinks", "subdomain", "hostAliases", "dnsConfig", "imagePullSecrets");
+          "enableServiceLinks", "subdomain", "hostAliases", "dnsConfig", "imagePullSecrets", "hostNetwork");
   private static final FieldSet LOCAL_OBJECT_REFERENCE = FieldSet.of("name");
   static final int MAX_PULL_SECRETS = 64;
   private static final FieldSet POD_SECURITY_CONTEXT =
@@ -87,12 +87,24 @@ final class PodSpecReader {
     PodDns dns = PodDnsReader.read(spec);
     spec.string("schedulerName");
     spec.bool("enableServiceLinks");
+    boolean hostNetwork = spec.bool("hostNetwork").orElse(false);
+    if (hostNetwork) {
+      // As Kubernetes validates it: in the node's namespace a port is the node's port.
+      for (Container c : containers) {
+        for (ContainerPort p : c.ports()) {
+          if (p.hostPort() != 0 && p.hostPort() != p.containerPort()) {
+            throw invalid(spec.path("containers"), "container " + quote(c.name()) + ": hostPort " + p.hostPort()
+                + " must equal containerPort " + p.containerPort() + " when hostNetwork is true");
+          }
+        }
+      }
+    }
     List<String> pullSecrets = new ArrayList<>();
     for (ManifestObject ref : spec.objects("imagePullSecrets", LOCAL_OBJECT_REFERENCE, MAX_PULL_SECRETS)) {
       pullSecrets.add(KubernetesNames.dns1123Subdomain(ref.path("name"), ref.requiredString("name")));
     }
     return new PodSpec(initContainers, containers, volumes, restartPolicy, grace, shareProcessNamespace, hostname,
-        securityContext, dns, pullSecrets);
+        securityContext, dns, pullSecrets, hostNetwork);
   }
 
   private static List<Container> readContainers(

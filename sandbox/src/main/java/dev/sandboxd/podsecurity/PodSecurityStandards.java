@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 /**
  * Kubernetes' Pod Security Standards (pod-security-admission's "latest" checks) for the fields
- * sandboxd's manifests have. Host namespaces, host ports, AppArmor, SELinux, procMount, sysctls
+ * sandboxd's manifests have. hostPID/hostIPC, AppArmor, SELinux, procMount, sysctls
  * and the other volume sources are not checked because the manifest parser refuses them
  * already. Reasons and details are worded as Kubernetes words them, in the order of its check
  * ids, so a refusal reads like the API server's. A pure function of the pod.
@@ -50,10 +50,13 @@ public final class PodSecurityStandards {
     if (restricted) {
       allowPrivilegeEscalation(containers).ifPresent(out::add);
       capabilitiesRestricted(containers).ifPresent(out::add);
+      hostNamespaces(pod).ifPresent(out::add);
     } else {
       capabilitiesBaseline(containers).ifPresent(out::add);
+      hostNamespaces(pod).ifPresent(out::add);
       hostPathVolumes(pod).ifPresent(out::add);
     }
+    hostPorts(containers).ifPresent(out::add);
     privileged(containers).ifPresent(out::add);
     if (restricted) {
       restrictedVolumes(pod).ifPresent(out::add);
@@ -205,6 +208,29 @@ public final class PodSecurityStandards {
       setters.add(containersNamed(names));
     }
     return setters;
+  }
+
+  private static Optional<Violation> hostNamespaces(Pod pod) {
+    return pod.spec().hostNetwork() ? Optional.of(new Violation("host namespaces", "hostNetwork=true")) : Optional.empty();
+  }
+
+  private static Optional<Violation> hostPorts(List<Container> containers) {
+    List<String> names = new ArrayList<>();
+    List<String> ports = new ArrayList<>();
+    for (Container c : containers) {
+      for (var p : c.ports()) {
+        if (p.hostPort() != 0) {
+          names.add(c.name());
+          ports.add(Integer.toString(p.hostPort()));
+        }
+      }
+    }
+    if (names.isEmpty()) {
+      return Optional.empty();
+    }
+    int n = (int) names.stream().distinct().count();
+    return Optional.of(new Violation("hostPort", plural("container", n) + " " + joinQuote(names) + " " + (n == 1 ? "uses" : "use")
+        + " " + plural("hostPort", ports.size()) + " " + String.join(", ", ports)));
   }
 
   private static Optional<Violation> forContainers(

@@ -5,20 +5,27 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -29,10 +36,11 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * httpGet and tcpSocket probes against the pod's loopback, from inside the pod's network
- * namespace (Kubernetes probes the pod IP; our pods have only loopback so far). HTTP/1.1 is
- * written by hand on a plain socket, because the JDK's HTTP clients pool connections and
- * threads, and a connection must be made on the thread that entered the namespace.
+ * httpGet and tcpSocket probes against the pod IP, as Kubernetes probes, from inside the pod's
+ * network namespace: the namespace's own address (the pod network's, on eth0), or 127.0.0.1 in a
+ * pod with loopback only. HTTP/1.1 is written by hand on a plain socket, because the JDK's HTTP
+ * clients pool connections and threads, and a connection must be made on the thread that entered
+ * the namespace.
  */
 public final class PodNetworkProber {
   static final String LOOPBACK = "127.0.0.1";
@@ -41,17 +49,57 @@ public final class PodNetworkProber {
   private static final Pattern STATUS_LINE = Pattern.compile("HTTP/\\d(?:\\.\\d)? (\\d{3})(?: .*)?");
 
   private final NetnsExecutor netns;
+  private final Supplier<String> podAddress;
   private final SSLSocketFactory tls;
 
+  /** Probes 127.0.0.1 of the pod's namespace. */
   public PodNetworkProber(NetnsExecutor netns) {
+    this(netns, () -> LOOPBACK);
+  }
+
+  /** @param podAddress the address to probe, asked on the thread that entered the pod's namespace */
+  public PodNetworkProber(NetnsExecutor netns, Supplier<String> podAddress) {
     this.netns = netns;
+    this.podAddress = podAddress;
     this.tls = insecureTls();
   }
 
-  /** Success when a TCP connection to 127.0.0.1:port opens within timeout. */
+  /**
+   * The first IPv4 address of an interface that is up and not loopback, in the calling thread's
+   * network namespace (the JDK lists interfaces through a socket the thread makes); 127.0.0.1
+   * when there is none.
+   */
+  public static String namespaceAddress() {
+    List<NetworkInterface> nics;
+    try {
+      nics = Collections.list(NetworkInterface.getNetworkInterfaces());
+    } catch (SocketException e) {
+      return LOOPBACK;
+    }
+    for (NetworkInterface nic : nics) {
+      try {
+        // The JDK reads IPv6 interfaces from /proc/net, which is the process's namespace, not the
+        // thread's: such an entry may name a device this namespace lacks, and has no IPv4 address.
+        if (nic.isUp() && !nic.isLoopback()) {
+          for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+            if (a instanceof Inet4Address) {
+              return a.getHostAddress();
+            }
+          }
+        }
+      } catch (SocketException e) {
+        // not a device of this namespace
+      }
+    }
+    return LOOPBACK;
+  }
+
+  /** Success when a TCP connection to the pod's port opens within timeout. */
   public ProbeResult tcpSocket(long pausePid, int port, Duration timeout) {
-    return inPod(pausePid, timeout, "dial tcp " + LOOPBACK + ":" + port, () -> {
-      connect(port, timeout).close();
+    String[] host = {LOOPBACK};
+    return inPod(pausePid, timeout, () -> "dial tcp " + host[0] + ":" + port, () -> {
+      host[0] = podAddress.get();
+      connect(host[0], port, timeout).close();
       return ProbeResult.success();
     });
   }
@@ -59,11 +107,13 @@ public final class PodNetworkProber {
   /** Success when GET answers 200-399 within timeout; https skips certificate checks, as kubelet does. */
   public ProbeResult httpGet(long pausePid, Probe.HttpGet get, Duration timeout) {
     boolean https = get.scheme().equalsIgnoreCase("HTTPS");
-    String url = (https ? "https" : "http") + "://" + LOOPBACK + ":" + get.port() + get.path();
-    return inPod(pausePid, timeout, "Get \"" + url + "\"", () -> {
-      try (Socket socket = https ? tls(connect(get.port(), timeout), get.port()) : connect(get.port(), timeout)) {
+    String[] host = {LOOPBACK};
+    return inPod(pausePid, timeout, () -> "Get \"" + (https ? "https" : "http") + "://" + host[0] + ":" + get.port() + get.path() + "\"", () -> {
+      host[0] = podAddress.get();
+      try (Socket socket = https ? tls(connect(host[0], get.port(), timeout), host[0], get.port())
+          : connect(host[0], get.port(), timeout)) {
         OutputStream out = socket.getOutputStream();
-        out.write(request(get).getBytes(StandardCharsets.UTF_8));
+        out.write(request(get, host[0]).getBytes(StandardCharsets.UTF_8));
         out.flush();
         int status = status(socket.getInputStream());
         return status >= 200 && status < 400
@@ -74,9 +124,9 @@ public final class PodNetworkProber {
   }
 
   /** The request kubelet sends: its default headers, overridden by the probe's own (names compare case-insensitively). */
-  static String request(Probe.HttpGet get) {
+  static String request(Probe.HttpGet get, String host) {
     Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("host", "Host: " + LOOPBACK + ":" + get.port());
+    headers.put("host", "Host: " + host + ":" + get.port());
     headers.put("user-agent", "User-Agent: " + USER_AGENT);
     headers.put("accept", "Accept: */*");
     get.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), name + ": " + value));
@@ -87,18 +137,20 @@ public final class PodNetworkProber {
     return request.append("Connection: close\r\n\r\n").toString();
   }
 
-  private ProbeResult inPod(long pausePid, Duration timeout, String what, Callable<ProbeResult> probe) {
+  /** what: the probe as kubelet names it in a failure, read once the probe ran (it names the address). */
+  private ProbeResult inPod(long pausePid, Duration timeout, Supplier<String> what, Callable<ProbeResult> probe) {
     try {
       return netns.call(pausePid, timeout, probe);
     } catch (TimeoutException e) {
-      return timedOut(what, timeout);
+      return timedOut(what.get(), timeout);
     } catch (ExecutionException e) {
       return e.getCause() instanceof SocketTimeoutException
-          ? timedOut(what, timeout)
-          : ProbeResult.failure(what + ": " + Objects.toString(e.getCause().getMessage(), e.getCause().getClass().getSimpleName()));
+          ? timedOut(what.get(), timeout)
+          : ProbeResult.failure(what.get() + ": "
+              + Objects.toString(e.getCause().getMessage(), e.getCause().getClass().getSimpleName()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return ProbeResult.failure(what + ": interrupted");
+      return ProbeResult.failure(what.get() + ": interrupted");
     }
   }
 
@@ -106,11 +158,11 @@ public final class PodNetworkProber {
     return ProbeResult.failure(what + ": no answer within " + timeout.toSeconds() + "s");
   }
 
-  private static Socket connect(int port, Duration timeout) throws IOException {
+  private static Socket connect(String host, int port, Duration timeout) throws IOException {
     Socket socket = new Socket();
     try {
       int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-      socket.connect(new InetSocketAddress(LOOPBACK, port), millis);
+      socket.connect(new InetSocketAddress(host, port), millis);
       socket.setSoTimeout(millis);
       return socket;
     } catch (IOException e) {
@@ -119,8 +171,8 @@ public final class PodNetworkProber {
     }
   }
 
-  private Socket tls(Socket plain, int port) throws IOException {
-    SSLSocket socket = (SSLSocket) tls.createSocket(plain, LOOPBACK, port, true);
+  private Socket tls(Socket plain, String host, int port) throws IOException {
+    SSLSocket socket = (SSLSocket) tls.createSocket(plain, host, port, true);
     try {
       socket.startHandshake();
       return socket;

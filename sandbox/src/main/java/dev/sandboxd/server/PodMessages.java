@@ -5,6 +5,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 import dev.sandboxd.api.v1.ContainerState;
+import dev.sandboxd.api.v1.PodIP;
 import dev.sandboxd.api.v1.ContainerStateRunning;
 import dev.sandboxd.api.v1.ContainerStateTerminated;
 import dev.sandboxd.api.v1.ContainerStateWaiting;
@@ -40,7 +41,12 @@ final class PodMessages {
         .setSandbox(sandbox(status.sandbox()))
         .setQosClass(status.qosClass().name())
         .setFrozen(status.frozen())
-        .addAllResourceWarnings(status.resourceWarnings());
+        .addAllResourceWarnings(status.resourceWarnings())
+        .setHostIp(status.hostIp());
+    if (!status.podIps().isEmpty()) {
+      podStatus.setPodIp(status.podIps().get(0));
+      status.podIps().forEach(ip -> podStatus.addPodIps(PodIP.newBuilder().setIp(ip)));
+    }
     if (status.sandbox().state() != dev.sandboxd.lifecycle.SandboxStatus.State.NotReady) {
       podStatus.setStartTime(timestamp(status.sandbox().createdAt()));
     }

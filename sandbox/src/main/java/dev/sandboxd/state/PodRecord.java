@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param stage how far the pod got; recovery finishes or rolls back anything short of Ready
  * @param pausePid 0 until the pause task started
+ * @param network the pod's own network namespace and addresses; null while it has none (not yet
+ *     made, hostNetwork, or --network none)
  */
 public record PodRecord(
     String uid,
@@ -23,10 +25,21 @@ public record PodRecord(
     Instant createdAt,
     Stage stage,
     int pausePid,
-    List<ContainerRecord> containers) {
+    List<ContainerRecord> containers,
+    NetworkRecord network) {
 
   public PodRecord {
     containers = List.copyOf(containers);
+  }
+
+  /**
+   * The pod's pinned network namespace, recorded before CNI ADD so that a crash during it leaves
+   * something to DEL, then its addresses once ADD returned them.
+   */
+  public record NetworkRecord(String netnsPath, List<String> ips) {
+    public NetworkRecord {
+      ips = ips == null ? List.of() : List.copyOf(ips);
+    }
   }
 
   public enum Stage {
@@ -118,18 +131,23 @@ public record PodRecord(
   }
 
   public PodRecord withSandbox(String newSandboxId) {
-    return new PodRecord(uid, namespace, name, manifest, lenient, newSandboxId, cgroupPath, createdAt, stage, 0, containers);
+    return new PodRecord(uid, namespace, name, manifest, lenient, newSandboxId, cgroupPath, createdAt, stage, 0, containers, network);
   }
 
   public PodRecord withStage(Stage next) {
-    return new PodRecord(uid, namespace, name, manifest, lenient, sandboxId, cgroupPath, createdAt, next, pausePid, containers);
+    return new PodRecord(uid, namespace, name, manifest, lenient, sandboxId, cgroupPath, createdAt, next, pausePid, containers, network);
   }
 
   public PodRecord withPausePid(int pid) {
-    return new PodRecord(uid, namespace, name, manifest, lenient, sandboxId, cgroupPath, createdAt, stage, pid, containers);
+    return new PodRecord(uid, namespace, name, manifest, lenient, sandboxId, cgroupPath, createdAt, stage, pid, containers, network);
+  }
+
+  public PodRecord withNetwork(NetworkRecord next) {
+    return new PodRecord(uid, namespace, name, manifest, lenient, sandboxId, cgroupPath, createdAt, stage, pausePid, containers,
+        next);
   }
 
   public PodRecord withContainers(List<ContainerRecord> next) {
-    return new PodRecord(uid, namespace, name, manifest, lenient, sandboxId, cgroupPath, createdAt, stage, pausePid, next);
+    return new PodRecord(uid, namespace, name, manifest, lenient, sandboxId, cgroupPath, createdAt, stage, pausePid, next, network);
   }
 }

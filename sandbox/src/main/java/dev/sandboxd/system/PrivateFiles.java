@@ -3,9 +3,11 @@ package dev.sandboxd.system;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -64,6 +66,19 @@ public final class PrivateFiles {
       while (buffer.hasRemaining()) {
         out.write(buffer);
       }
+    }
+  }
+
+  /**
+   * Replaces target with bytes through temp (0600) and a rename, so that a crash leaves the old
+   * content or the new, never a torn file.
+   */
+  public static void replace(Path temp, Path target, byte[] bytes) throws IOException {
+    write(temp, bytes);
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

@@ -43,7 +43,7 @@ final class MemoryPods extends UnsupportedPodLifecycle {
     Instant now = Instant.EPOCH;
     PodStatus status = new PodStatus(pod, now, PodPhase.Running,
         new SandboxStatus("sandbox-" + ++sandboxes, SandboxStatus.State.Ready, 1, "", "", now), List.of(), List.of(),
-        QosClass.BestEffort, false, List.of());
+        QosClass.BestEffort, false, List.of(), List.of(), "");
     pods.put(pod.fullName(), status);
     return new RunResult(status, List.of());
   }

@@ -49,7 +49,7 @@ class MonitoringTest {
         new SandboxStatus("sb", SandboxStatus.State.Ready, 1, "/sandboxd/pod-" + name + "/sb", "", now),
         List.of(),
         List.of(new ContainerStatus("app", "busybox", "c1", state, Optional.empty(), 1, 0, true, true, "")),
-        QosClass.BestEffort, false, List.of());
+        QosClass.BestEffort, false, List.of(), List.of(), "");
   }
 
   @Test

@@ -47,6 +47,16 @@ final class RecordingMetrics implements SandboxdMetrics {
   }
 
   @Override
+  public void cniOperation(String network, String verb, Outcome outcome, Duration took) {
+    calls.add("cni " + network + " " + verb + " " + outcome.label());
+  }
+
+  @Override
+  public void podIpsAllocated(int count) {
+    calls.add("pod ips " + count);
+  }
+
+  @Override
   public void podSnapshot(PodSnapshot snapshot) {
     snapshots.add(snapshot);
   }

@@ -218,7 +218,8 @@ class PodManifestsTest {
                 Optional.of(false),
                 List.of("CAP_NET_ADMIN", "CAP_NET_RAW"),
                 List.of("ALL")),
-            ResourceRequirements.NONE, dev.sandboxd.pod.Supervision.NONE),
+            ResourceRequirements.NONE, dev.sandboxd.pod.Supervision.NONE, ImagePullPolicy.IfNotPresent,
+            List.of(new ContainerPort(Optional.of("http"), 8080, 0, "TCP", ""))),
         spec.container("app").orElseThrow());
   }
 
@@ -359,7 +360,7 @@ class PodManifestsTest {
         Arguments.of("alias as a key", podWithContainer("").replace("  name: p\n", "  name: p\n  labels: {&k a: b, *k : c}\n"), "manifest is not valid YAML: line 5"),
         Arguments.of("merge key", podWithContainer("").replace("  name: p\n", "  name: p\n  labels: &l {a: b}\n  annotations: {<<: *l}\n"), "manifest uses YAML alias *l"),
         Arguments.of("containers not a list", podWithSpec("containers: {name: c}\n"), "spec.containers: must be a list"),
-        Arguments.of("unknown spec field", podWithContainer("").replace("spec:\n", "spec:\n  hostNetwork: true\n"), "spec.hostNetwork: unknown or unsupported field"),
+        Arguments.of("unknown spec field", podWithContainer("").replace("spec:\n", "spec:\n  hostIPC: true\n"), "spec.hostIPC: unknown or unsupported field"),
         Arguments.of("nodeSelector", podWithContainer("").replace("spec:\n", "spec:\n  nodeSelector: {disk: ssd}\n"), "spec.nodeSelector: unknown or unsupported field"),
         Arguments.of("bad restartPolicy", podWithContainer("").replace("spec:\n", "spec:\n  restartPolicy: Sometimes\n"), "spec.restartPolicy: must be one of Always, OnFailure, Never; is \"Sometimes\""),
         Arguments.of("negative grace period", podWithContainer("").replace("spec:\n", "spec:\n  terminationGracePeriodSeconds: -1\n"), "spec.terminationGracePeriodSeconds: must be between 0 and 2147483647, is -1"),
@@ -397,7 +398,10 @@ class PodManifestsTest {
         Arguments.of("bad containerPort", podWithContainer("ports: [{containerPort: 70000}]\n"), "spec.containers[0].ports[0].containerPort: must be between 1 and 65535, is 70000"),
         Arguments.of("missing containerPort", podWithContainer("ports: [{name: http}]\n"), "spec.containers[0].ports[0].containerPort: required"),
         Arguments.of("bad port protocol", podWithContainer("ports: [{containerPort: 80, protocol: HTTP}]\n"), "spec.containers[0].ports[0].protocol: must be one of TCP, UDP, SCTP; is \"HTTP\""),
-        Arguments.of("hostPort", podWithContainer("ports: [{containerPort: 80, hostPort: 80}]\n"), "spec.containers[0].ports[0].hostPort: unknown or unsupported field"),
+        Arguments.of("hostPort out of range", podWithContainer("ports: [{containerPort: 80, hostPort: 65536}]\n"), "spec.containers[0].ports[0].hostPort: must be between 0 and 65535, is 65536"),
+        Arguments.of("hostIP not an address", podWithContainer("ports: [{containerPort: 80, hostPort: 80, hostIP: localhost}]\n"), "spec.containers[0].ports[0].hostIP: \"localhost\" is not an IP address"),
+        Arguments.of("hostIP without hostPort", podWithContainer("ports: [{containerPort: 80, hostIP: 127.0.0.1}]\n"), "spec.containers[0].ports[0].hostIP: needs a hostPort"),
+        Arguments.of("hostNetwork hostPort differs", podWithContainer("ports: [{containerPort: 80, hostPort: 8080}]\n").replace("spec:\n", "spec:\n  hostNetwork: true\n"), "spec.containers: container \"c\": hostPort 8080 must equal containerPort 80 when hostNetwork is true"),
         Arguments.of("bad imagePullPolicy", podWithContainer("imagePullPolicy: Sometimes\n"), "spec.containers[0].imagePullPolicy: must be one of Always, IfNotPresent, Never"),
         // volume mounts
         Arguments.of("unknown volume in a mount", podWithContainer("volumeMounts: [{name: nope, mountPath: /data}]\n"), "spec.containers[0].volumeMounts[0].name: unknown volume \"nope\""),
@@ -474,7 +478,7 @@ class PodManifestsTest {
           name: p
           generateName: p-
         spec:
-          hostNetwork: true
+          hostIPC: true
           containers:
           - name: c
             image: busybox
@@ -488,7 +492,7 @@ class PodManifestsTest {
         List.of(
             "extra: unknown or unsupported field, ignored",
             "metadata.generateName: unknown or unsupported field, ignored",
-            "spec.hostNetwork: unknown or unsupported field, ignored",
+            "spec.hostIPC: unknown or unsupported field, ignored",
             "spec.containers[0].stdin: unknown or unsupported field, ignored",
             "spec.containers[0].resources.limits[ephemeral-storage]: resource \"ephemeral-storage\" cannot be enforced by sandboxd"
                 + " (supported: cpu, memory, hugepages-2Mi), ignored"),

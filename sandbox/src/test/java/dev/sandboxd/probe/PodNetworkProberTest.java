@@ -68,7 +68,7 @@ class PodNetworkProberTest {
 
   @Test
   void aProbeHostHeaderReplacesTheDefaultAndConnectionStaysClose() {
-    String request = PodNetworkProber.request(new Probe.HttpGet("HTTP", 80, "/", Map.of("Host", "example.test", "Connection", "keep-alive")));
+    String request = PodNetworkProber.request(new Probe.HttpGet("HTTP", 80, "/", Map.of("Host", "example.test", "Connection", "keep-alive")), "127.0.0.1");
     assertEquals("GET / HTTP/1.1\r\nHost: example.test\r\nUser-Agent: kube-probe/1.0\r\nAccept: */*\r\nConnection: close\r\n\r\n", request);
   }
 

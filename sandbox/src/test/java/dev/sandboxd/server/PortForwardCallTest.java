@@ -75,7 +75,7 @@ class PortForwardCallTest {
             spec:
               containers: [{name: app, image: busybox}]
             """, false).pod(), Instant.EPOCH, PodPhase.Running,
-            new SandboxStatus("sb", sandboxState, 4242, "", "", Instant.EPOCH), List.of(), List.of(), QosClass.BestEffort, false, List.of());
+            new SandboxStatus("sb", sandboxState, 4242, "", "", Instant.EPOCH), List.of(), List.of(), QosClass.BestEffort, false, List.of(), List.of(), "");
       }
     }, (pid, port) -> {
       dialledPids.add(pid);

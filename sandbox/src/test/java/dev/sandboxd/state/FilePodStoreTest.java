@@ -21,7 +21,8 @@ class FilePodStoreTest {
     return new PodRecord(uid, "default", "web", "apiVersion: v1", false, "sb1", "/sandboxd/pod" + uid,
         Instant.parse("2026-11-22T08:00:00Z"), PodRecord.Stage.Ready, 42,
         List.of(PodRecord.ContainerRecord.first("app", "c1", "/logs/app/0.log", 15).started(Instant.parse("2026-11-22T08:00:01Z")),
-            PodRecord.ContainerRecord.first("side", "c2", "/logs/side/0.log", 0)));
+            PodRecord.ContainerRecord.first("side", "c2", "/logs/side/0.log", 0)),
+        new PodRecord.NetworkRecord("/run/sandboxd/netns/sb1", List.of("10.89.0.2")));
   }
 
   @Test
