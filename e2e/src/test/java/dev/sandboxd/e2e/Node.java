@@ -55,6 +55,18 @@ final class Node implements AutoCloseable {
 
   /** A node whose sandboxd gets the extra flags (e.g. a short restart back-off). */
   static Node start(String name, String... extraFlags) throws IOException, InterruptedException {
+    return start(name, List.of(), extraFlags);
+  }
+
+  /**
+   * A node in its own network namespace too (hack/node up --netns): pod networks, bridges, veths
+   * and NAT rules exist only there, and its metrics port is reachable only from inside it.
+   */
+  static Node startInNetns(String name, String... extraFlags) throws IOException, InterruptedException {
+    return start(name, List.of("--netns"), extraFlags);
+  }
+
+  private static Node start(String name, List<String> nodeFlags, String... extraFlags) throws IOException, InterruptedException {
     Path dir = Path.of("/run", "sandboxd-e2e-" + name + "-" + ProcessHandle.current().pid());
     // Nodes run side by side (and beside a developer's hack/up): each takes any free metrics port
     // unless the test names one; metricsAddress() finds it.
@@ -62,7 +74,7 @@ final class Node implements AutoCloseable {
     if (!sandboxdFlags.contains("--metrics-address")) {
       sandboxdFlags.addAll(List.of("--metrics-address", "127.0.0.1:0"));
     }
-    Result up = Command.run(nodeCommand("up", dir, sandboxdFlags));
+    Result up = Command.run(nodeCommand("up", dir, nodeFlags, sandboxdFlags));
     if (up.exitCode() != 0) {
       throw new IllegalStateException("hack/node up failed: " + up.stderr() + "\n" + tail(dir.resolve("sandboxd.log")));
     }
@@ -79,10 +91,15 @@ final class Node implements AutoCloseable {
   }
 
   private static String[] nodeCommand(String verb, Path dir, List<String> flags) {
+    return nodeCommand(verb, dir, List.of(), flags);
+  }
+
+  private static String[] nodeCommand(String verb, Path dir, List<String> nodeFlags, List<String> sandboxdFlags) {
     List<String> cmd = new ArrayList<>(List.of(REPO.resolve("hack/node").toString(), verb, "--dir", dir.toString()));
-    if (!flags.isEmpty()) {
+    cmd.addAll(nodeFlags);
+    if (!sandboxdFlags.isEmpty()) {
       cmd.add("--");
-      cmd.addAll(flags);
+      cmd.addAll(sandboxdFlags);
     }
     return cmd.toArray(String[]::new);
   }
@@ -116,6 +133,11 @@ final class Node implements AutoCloseable {
   /** host:port of sandboxd's metrics endpoint, as sandboxd wrote it when it bound the port. */
   String metricsAddress() throws IOException {
     return Files.readString(dir.resolve("sandboxd/state/metrics.address")).trim();
+  }
+
+  /** The node's own network namespace (/proc/PID/ns/net) for a startInNetns node, else empty. */
+  String netnsPath() {
+    return env.getOrDefault("NODE_NETNS", "");
   }
 
   String sandboxdLog() {
