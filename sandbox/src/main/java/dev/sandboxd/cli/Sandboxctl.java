@@ -81,7 +81,8 @@ public final class Sandboxctl {
         PauseCommand.of(PauseCommand.Direction.PAUSE),
         PauseCommand.of(PauseCommand.Direction.UNPAUSE),
         new ImageCommand(),
-        new EventsCommand())) {
+        new EventsCommand(),
+        new CriCommand())) {
       cli.addSubcommand(command);
     }
     return cli;
