@@ -66,6 +66,15 @@ final class Node implements AutoCloseable {
     return start(name, List.of("--netns"), extraFlags);
   }
 
+  /**
+   * A node whose containerd serves CRI (hack/node up --cri): runtime handler "sandboxd" goes to
+   * sandboxd's sandbox controller, the default one to containerd's own pause controller; the
+   * test images are in namespace k8s.io. Without sandboxd only the default handler works.
+   */
+  static Node startCri(String name, boolean withSandboxd, String... extraFlags) throws IOException, InterruptedException {
+    return start(name, withSandboxd ? List.of("--cri") : List.of("--cri", "--no-sandboxd"), extraFlags);
+  }
+
   private static Node start(String name, List<String> nodeFlags, String... extraFlags) throws IOException, InterruptedException {
     Path dir = Path.of("/run", "sandboxd-e2e-" + name + "-" + ProcessHandle.current().pid());
     // Nodes run side by side (and beside a developer's hack/up): each takes any free metrics port
@@ -86,7 +95,9 @@ final class Node implements AutoCloseable {
       }
     }
     Node node = new Node(dir, env, sandboxdFlags);
-    node.importImage(REPO.resolve(".cache/images/busybox.tar"));
+    if (!nodeFlags.contains("--no-sandboxd")) {
+      node.importImage(REPO.resolve(".cache/images/busybox.tar"));
+    }
     return node;
   }
 
@@ -172,6 +183,14 @@ final class Node implements AutoCloseable {
     long started = System.nanoTime();
     int code = Sandboxctl.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     return new Cli(code, out.toString(), err.toString(), Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /** sandboxctl cri against this --cri node's containerd, pod root and cgroup parent. */
+  Cli sandboxctlCri(String... command) {
+    List<String> args = new ArrayList<>(List.of("cri", "--cri-endpoint", env.get("CRI_ENDPOINT"),
+        "--pod-root", env.get("CRI_POD_ROOT"), "--cgroup-parent", env.get("CRI_CGROUP_PARENT")));
+    args.addAll(List.of(command));
+    return sandboxctl(args.toArray(String[]::new));
   }
 
   // --- the pod calls every e2e test makes ---
