@@ -1,5 +1,6 @@
 package dev.sandboxd.sandboxer;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.sandboxd.spec.HostNamespace;
 import java.util.List;
 import java.util.Map;
@@ -50,15 +51,18 @@ public record CriPodSandbox(
       options = List.copyOf(options);
     }
 
+    @JsonIgnore // not a field of the record
     public boolean isEmpty() {
       return servers.isEmpty() && searches.isEmpty() && options.isEmpty();
     }
   }
 
+  @JsonIgnore
   public boolean hostNetwork() {
     return hostNamespaces.contains(HostNamespace.NETWORK);
   }
 
+  @JsonIgnore
   public boolean hostIpc() {
     return hostNamespaces.contains(HostNamespace.IPC);
   }
@@ -67,6 +71,7 @@ public record CriPodSandbox(
    * The pause task's cgroup, as containerd's CRI names it below the pod's: {@code parent/id} for
    * cgroupfs, {@code parent:cri-containerd:id} for a systemd slice; "" (runc's default) without one.
    */
+  @JsonIgnore
   public String pauseCgroupsPath() {
     if (cgroupParent.isEmpty()) {
       return "";

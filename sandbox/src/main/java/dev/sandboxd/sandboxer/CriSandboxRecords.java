@@ -75,6 +75,20 @@ public final class CriSandboxRecords {
     return out;
   }
 
+  /** The ids of every record file, also of one that does not read (its sandbox is not to be cleaned away). */
+  public List<String> ids() {
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        out.add(name.substring(0, name.length() - SUFFIX.length()));
+      }
+    } catch (IOException e) {
+      throw SandboxdException.internal("listing " + dir + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   public void delete(String id) {
     try {
       Files.deleteIfExists(file(id));

@@ -17,6 +17,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +89,8 @@ public final class CriSandboxes {
         try {
           records.save(record);
           rollback.push("delete record", () -> records.delete(sandboxId));
+          rollback.push("remove pod files", () -> files.remove(sandboxId)); // also what a failed ensure wrote
           files.ensure(pod);
-          rollback.push("remove pod files", () -> files.remove(sandboxId));
           sandboxes.create(spec(pod));
           rollback.commit();
           known.put(sandboxId, new Known(record, Optional.empty()));
@@ -171,17 +172,17 @@ public final class CriSandboxes {
     return cgroups.usage(cgroup);
   }
 
-  /** Every sandbox sandboxd serves, for one view with its own pods. */
+  /** Every sandbox sandboxd serves (one shut down meanwhile is left out), for one view with its own pods. */
   public List<Status> list() {
-    return known.keySet().stream().flatMap(id -> {
+    List<Status> out = new ArrayList<>();
+    for (Map.Entry<String, Known> e : known.entrySet()) {
       try {
-        Known k = known.get(id);
-        return k == null ? java.util.stream.Stream.<Status>empty()
-            : java.util.stream.Stream.of(new Status(sandboxes.status(id), k.record().pod(), k.endpoint()));
-      } catch (SandboxdException.NotFound e) {
-        return java.util.stream.Stream.<Status>empty();
+        out.add(new Status(sandboxes.status(e.getKey()), e.getValue().record().pod(), e.getValue().endpoint()));
+      } catch (SandboxdException.NotFound gone) {
+        // shut down between the two reads
       }
-    }).toList();
+    }
+    return out;
   }
 
   /**
@@ -201,8 +202,9 @@ public final class CriSandboxes {
       sandboxes.adopt(id, record.createdAt());
       known.put(id, new Known(record, endpoints.of(namespace, id)));
     }
+    Set<String> recorded = Set.copyOf(records.ids()); // an unreadable record keeps its pause for the operator
     for (String id : pauseContainerIds) {
-      if (!known.containsKey(id)) {
+      if (!known.containsKey(id) && !recorded.contains(id)) {
         LOG.log(Level.INFO, "pause container {0} has no CRI sandbox record: removing it", id);
         removeAll(id, null);
       }
