@@ -66,6 +66,14 @@ final class Node implements AutoCloseable {
     return start(name, List.of("--netns"), extraFlags);
   }
 
+  /**
+   * A node whose containerd serves CRI with sandboxd as its sandbox controller behind runtime
+   * handler "sandboxd" (hack/node up --cri: own network namespace, CNI, images in k8s.io).
+   */
+  static Node startCri(String name, String... extraFlags) throws IOException, InterruptedException {
+    return start(name, List.of("--cri"), extraFlags);
+  }
+
   private static Node start(String name, List<String> nodeFlags, String... extraFlags) throws IOException, InterruptedException {
     Path dir = Path.of("/run", "sandboxd-e2e-" + name + "-" + ProcessHandle.current().pid());
     // Nodes run side by side (and beside a developer's hack/up): each takes any free metrics port
