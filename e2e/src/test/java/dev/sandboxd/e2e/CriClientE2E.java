@@ -17,10 +17,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * sandboxctl cri runs the seed's counter pod through containerd's CRI as kubelet would (done-when
- * 5 of the CRI issue): with containerd's default runtime handler, whose pause is CRI's own.
+ * 5 of the CRI issue), on containerd's default runtime handler (CRI's own pause) and on handler
+ * sandboxd (sandboxd's pause, through its sandbox controller).
  */
 class CriClientE2E {
   private static Node node;
@@ -29,7 +32,7 @@ class CriClientE2E {
 
   @BeforeAll
   static void startNode() throws Exception {
-    node = Node.startCri("cri-client", false);
+    node = Node.startCri("cri-client");
     channel = UnixSocketChannels.open(Path.of(node.env.get("CRI_ENDPOINT")), "e2e-cri", 16 << 20);
     cri = new CriPods(channel, Duration.ofSeconds(60), Path.of(node.env.get("CRI_POD_ROOT")));
     cri.awaitReady(Duration.ofSeconds(30));
@@ -45,17 +48,19 @@ class CriClientE2E {
     }
   }
 
-  @Test
-  void theCounterPodRunsThroughCriItsLogGrowsAndRmLeavesNothing() throws Exception {
-    Node.Cli run = node.sandboxctlCri("run", "-f", Node.REPO.resolve("e2e/examples/counter.yaml").toString());
+  @ParameterizedTest(name = "handler {0}")
+  @ValueSource(strings = {"default", "sandboxd"})
+  void theCounterPodRunsThroughCriItsLogGrowsAndRmLeavesNothing(String handler) throws Exception {
+    Node.Cli run = node.sandboxctlCri("run", "-f", Node.REPO.resolve("e2e/examples/counter.yaml").toString(),
+        "--handler", handler.equals("default") ? "" : handler);
     assertEquals(0, run.code(), run::err);
-    assertTrue(run.out().contains("pod default/counter running through CRI (handler default"), run.out());
+    assertTrue(run.out().contains("pod default/counter running through CRI (handler " + handler), run.out());
     assertTrue(run.err().contains("restarts (restartPolicy Always) are kubelet's"), run.err());
 
     Node.Cli ps = node.sandboxctlCri("ps");
     assertEquals(0, ps.code(), ps::err);
     String line = ps.out().lines().filter(l -> l.contains(" counter ")).findFirst().orElseThrow(() -> new AssertionError(ps.out()));
-    assertTrue(line.contains("SANDBOX_READY") && line.contains("2/2"), line);
+    assertTrue(line.contains("SANDBOX_READY") && line.contains("2/2") && line.contains(" " + handler + " "), line);
 
     // count-log tails what count appends once a second: its CRI log file grows
     int before = logLines("counter", "count-log");
@@ -69,6 +74,9 @@ class CriClientE2E {
 
     // the containers are in the pod: the pod's hostname, and CRI's own network (not the node's)
     var pod = cri.find("counter");
+    // on handler sandboxd the sandbox is sandboxd's (its record), else CRI's own
+    Path record = node.dir.resolve("sandboxd/state/cri-sandboxes/" + pod.getId() + ".json");
+    assertEquals(handler.equals("sandboxd"), Files.exists(record), record::toString);
     var hostname = cri.exec(cri.container(pod, "count").getId(), List.of("hostname"), 10);
     assertEquals("counter", hostname.getStdout().toStringUtf8().trim(), hostname.getStderr().toStringUtf8());
     var addr = cri.exec(cri.container(pod, "count-log").getId(), List.of("ip", "-4", "addr", "show", "eth0"), 10);
@@ -80,6 +88,7 @@ class CriClientE2E {
     assertEquals(0, rm.code(), rm::err);
     assertTrue(cri.list().stream().noneMatch(p -> p.getMetadata().getName().equals("counter")), () -> cri.list().toString());
     assertFalse(Files.exists(podDir), podDir::toString);
+    assertFalse(Files.exists(record), record::toString);
     Node.Cli again = node.sandboxctlCri("rm", "counter");
     assertEquals(1, again.code());
     assertTrue(again.err().contains("pod counter: no such CRI pod"), again.err());

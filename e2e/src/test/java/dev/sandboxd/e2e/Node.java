@@ -67,12 +67,11 @@ final class Node implements AutoCloseable {
   }
 
   /**
-   * A node whose containerd serves CRI (hack/node up --cri): runtime handler "sandboxd" goes to
-   * sandboxd's sandbox controller, the default one to containerd's own pause controller; the
-   * test images are in namespace k8s.io. Without sandboxd only the default handler works.
+   * A node whose containerd serves CRI with sandboxd as its sandbox controller behind runtime
+   * handler "sandboxd" (hack/node up --cri: own network namespace, CNI, images in k8s.io).
    */
-  static Node startCri(String name, boolean withSandboxd, String... extraFlags) throws IOException, InterruptedException {
-    return start(name, withSandboxd ? List.of("--cri") : List.of("--cri", "--no-sandboxd"), extraFlags);
+  static Node startCri(String name, String... extraFlags) throws IOException, InterruptedException {
+    return start(name, List.of("--cri"), extraFlags);
   }
 
   private static Node start(String name, List<String> nodeFlags, String... extraFlags) throws IOException, InterruptedException {
@@ -95,9 +94,7 @@ final class Node implements AutoCloseable {
       }
     }
     Node node = new Node(dir, env, sandboxdFlags);
-    if (!nodeFlags.contains("--no-sandboxd")) {
-      node.importImage(REPO.resolve(".cache/images/busybox.tar"));
-    }
+    node.importImage(REPO.resolve(".cache/images/busybox.tar"));
     return node;
   }
 

@@ -174,6 +174,11 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
     return events;
   }
 
+  /** containerd's sandbox store in this view's namespace. */
+  public SandboxStore sandboxStore() {
+    return new GrpcSandboxStore(channel);
+  }
+
   /** Closes the channel (views: nothing). Calls still running are cancelled after 5 s. */
   @Override
   public void close() {
