@@ -22,10 +22,7 @@ final class CriExecCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     return cri.withPods(pods -> {
       var response = pods.exec(pods.container(pods.find(pod), container).getId(), command, execTimeout);
-      response.getStdout().writeTo(System.out);
-      System.out.flush();
-      response.getStderr().writeTo(System.err);
-      System.err.flush();
+      ExecCommand.writeOutput(response.getStdout(), response.getStderr());
       return response.getExitCode();
     });
   }

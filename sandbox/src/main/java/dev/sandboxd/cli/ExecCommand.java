@@ -1,5 +1,6 @@
 package dev.sandboxd.cli;
 
+import com.google.protobuf.ByteString;
 import dev.sandboxd.api.v1.ExecRequest;
 import dev.sandboxd.api.v1.ExecResponse;
 import dev.sandboxd.api.v1.PodRef;
@@ -30,10 +31,15 @@ final class ExecCommand implements Callable<Integer> {
         .addAllCommand(command)
         .setTimeoutSeconds(execTimeout)
         .build());
-    response.getStdout().writeTo(System.out);
-    System.out.flush();
-    response.getStderr().writeTo(System.err);
-    System.err.flush();
+    writeOutput(response.getStdout(), response.getStderr());
     return response.getExitCode();
+  }
+
+  /** The command's output on this process's own streams, byte for byte (it need not be text). */
+  static void writeOutput(ByteString stdout, ByteString stderr) throws IOException {
+    stdout.writeTo(System.out);
+    System.out.flush();
+    stderr.writeTo(System.err);
+    System.err.flush();
   }
 }
