@@ -66,6 +66,14 @@ final class Node implements AutoCloseable {
     return start(name, List.of("--netns"), extraFlags);
   }
 
+  /**
+   * A node whose containerd serves CRI with sandboxd as its sandbox controller behind runtime
+   * handler "sandboxd" (hack/node up --cri: own network namespace, CNI, images in k8s.io).
+   */
+  static Node startCri(String name, String... extraFlags) throws IOException, InterruptedException {
+    return start(name, List.of("--cri"), extraFlags);
+  }
+
   private static Node start(String name, List<String> nodeFlags, String... extraFlags) throws IOException, InterruptedException {
     Path dir = Path.of("/run", "sandboxd-e2e-" + name + "-" + ProcessHandle.current().pid());
     // Nodes run side by side (and beside a developer's hack/up): each takes any free metrics port
@@ -179,6 +187,14 @@ final class Node implements AutoCloseable {
     long started = System.nanoTime();
     int code = Sandboxctl.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     return new Cli(code, out.toString(), err.toString(), Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /** sandboxctl cri against this --cri node's containerd, pod root and cgroup parent. */
+  Cli sandboxctlCri(String... command) {
+    List<String> args = new ArrayList<>(List.of("cri", "--cri-endpoint", env.get("CRI_ENDPOINT"),
+        "--pod-root", env.get("CRI_POD_ROOT"), "--cgroup-parent", env.get("CRI_CGROUP_PARENT")));
+    args.addAll(List.of(command));
+    return sandboxctl(args.toArray(String[]::new));
   }
 
   // --- the pod calls every e2e test makes ---

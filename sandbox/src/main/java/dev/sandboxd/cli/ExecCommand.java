@@ -72,10 +72,7 @@ final class ExecCommand implements Callable<Integer> {
         .addAllCommand(command)
         .setTimeoutSeconds(execTimeout)
         .build());
-    response.getStdout().writeTo(System.out);
-    System.out.flush();
-    response.getStderr().writeTo(System.err);
-    System.err.flush();
+    writeOutput(response.getStdout(), response.getStderr());
     return response.getExitCode();
   }
 
@@ -185,5 +182,13 @@ final class ExecCommand implements Callable<Integer> {
         // The call ended (cancelled): nothing more to send.
       }
     }
+  }
+
+  /** The command's output on this process's own streams, byte for byte (it need not be text). */
+  static void writeOutput(ByteString stdout, ByteString stderr) throws IOException {
+    stdout.writeTo(System.out);
+    System.out.flush();
+    stderr.writeTo(System.err);
+    System.err.flush();
   }
 }

@@ -30,7 +30,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    String manifest = read();
+    String manifest = readManifest(file);
     // Validate here first: a bad manifest is reported without a daemon round trip.
     ParsedPod parsed = PodManifests.withRandomUids().parse(manifest, lenient);
     parsed.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
@@ -42,7 +42,8 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String read() throws IOException {
+  /** The manifest file (- for stdin) as UTF-8 text, refused above the size the parser takes. */
+  static String readManifest(String file) throws IOException {
     if (file.equals("-")) {
       // One byte more than allowed, so the parser reports the size rather than a truncated manifest.
       return PodManifests.decodeUtf8(System.in.readNBytes((int) MAX_MANIFEST_BYTES + 1), "manifest");

@@ -91,6 +91,7 @@ public final class Sandboxctl {
     commands.put("unpause", () -> PauseCommand.of(PauseCommand.Direction.UNPAUSE));
     commands.put("image", ImageCommand::new);
     commands.put("events", EventsCommand::new);
+    commands.put("cri", CriCommand::new);
     commands.put("completion", CompletionCommand::new);
     commands.put(CompletePodsCommand.NAME, CompletePodsCommand::new);
     return Collections.unmodifiableMap(commands);

@@ -164,7 +164,21 @@ public record DaemonConfig(
 
     @Setting(help = "CNI result cache (results/) and the default network's IP reservations (networks/); "
         + "\"\": <root>/cni", defaultValue = "", label = "DIR", check = ABSOLUTE_PATH_OR_EMPTY)
-    String cniCacheDir) {
+    String cniCacheDir,
+
+    @Setting(help = "socket on which sandboxd serves containerd's sandbox controller API to containerd's proxy "
+        + "plugin (CRI pods with a runtime handler whose sandboxer is sandboxd); \"\": not served",
+        defaultValue = "", label = "SOCK", check = ABSOLUTE_PATH_OR_EMPTY)
+    String sandboxerAddress,
+
+    @Setting(help = "containerd's root directory (its --root): where its CRI looks for the pod files "
+        + "(hostname, hosts, resolv.conf) sandboxd writes for CRI pods", defaultValue = "/var/lib/containerd",
+        label = "DIR", check = ABSOLUTE_PATH)
+    String containerdRoot,
+
+    @Setting(help = "containerd's state directory (its --state): CRI pods' shm and their pause shim's bootstrap.json",
+        defaultValue = "/run/containerd", label = "DIR", check = ABSOLUTE_PATH)
+    String containerdState) {
 
   public static final DaemonConfig DEFAULTS = DaemonSettings.load(Optional.empty(), Map.of());
 

@@ -151,6 +151,9 @@ public final class Sandboxd implements Callable<Integer> {
     PrivateFiles.directory(paths.root(), PrivateFiles.DIRECTORY);
     PrivateFiles.directories(paths.podsDir());
 
+    // Listening before containerd is waited for: containerd, started after sandboxd, asks at once.
+    Optional<CriSandboxer> criSandboxer = cfg.sandboxerAddress().isEmpty() ? Optional.empty()
+        : Optional.of(CriSandboxer.listen(Path.of(cfg.sandboxerAddress()), clock, daemonThreads("sandboxd-sandboxer")));
     try (SandboxdMeters meters = new SandboxdMeters(VERSION);
         ContainerdRuntime runtime = ContainerdRuntime.connect(
             Path.of(cfg.containerdAddress()), cfg.namespace(), new ContainerdCallMeter(meters))) {
@@ -199,6 +202,9 @@ public final class Sandboxd implements Callable<Integer> {
           runtime.client().events(), new TaskEventFanOut(List.of(new ImageNameEvents(images), sandboxes, pods)),
           scheduler, attempt -> meters.eventStreamReconnected(), runtime::reconnectNow);
       taskEvents.start();
+      for (CriSandboxer cri : criSandboxer.stream().toList()) {
+        cri.start(cfg, runtime, pauseRef, privileges, cgroups, system, scheduler, clock);
+      }
       TimedPodLifecycle timedPods = new TimedPodLifecycle(pods, meters);
       PodSnapshots snapshots = new PodSnapshots(pods, new CgroupPodUsage(cgroups), meters);
       timers.scheduleWithFixedDelay(snapshots, 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
@@ -233,6 +239,7 @@ public final class Sandboxd implements Callable<Integer> {
       }, "sandboxd-shutdown"));
       server.awaitTermination();
     } finally {
+      criSandboxer.ifPresent(CriSandboxer::close);
       timers.shutdownNow();
       workers.shutdownNow();
     }

@@ -9,6 +9,7 @@ import dev.sandboxd.containerd.Mount;
 import dev.sandboxd.containerd.NewContainer;
 import dev.sandboxd.containerd.ProcessStatus;
 import dev.sandboxd.containerd.TaskIo;
+import dev.sandboxd.containerd.SandboxStore;
 import dev.sandboxd.containerd.Snapshots;
 import dev.sandboxd.containerd.TaskProcess;
 import dev.sandboxd.errdefs.SandboxdException;
@@ -57,6 +58,16 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
 
   public Containerd client() {
     return client;
+  }
+
+  /** The same connection's operations in another containerd namespace (closing it closes nothing). */
+  public ContainerdRuntime inNamespace(String namespace) {
+    return new ContainerdRuntime(client.withNamespace(namespace));
+  }
+
+  /** containerd's sandbox store in this runtime's namespace. */
+  public SandboxStore sandboxStore() {
+    return client.sandboxStore();
   }
 
   /** Reconnects to containerd now rather than after grpc's back-off. */

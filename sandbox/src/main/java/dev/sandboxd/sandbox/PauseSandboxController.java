@@ -78,7 +78,8 @@ public final class PauseSandboxController implements SandboxController, TaskEven
         Labels.SANDBOX_ID, id));
     byte[] ociSpec = OciSpecs.forPause(new PauseSpecInputs(
             spec.pod().namespace(), spec.pod().name(), spec.pod().uid(), id, image.config(), spec.cgroupPath(),
-            spec.hostname(), spec.netnsPath(), privileges.oomScoreAdjFor(OciSpecs.PAUSE_OOM_SCORE_ADJ)))
+            spec.hostname(), spec.netnsPath(), privileges.oomScoreAdjFor(OciSpecs.PAUSE_OOM_SCORE_ADJ),
+            spec.hostNamespaces(), spec.sysctls()))
         .toJson();
     Entry entry = new Entry(new Sandbox(id, State.Created, 0, spec.netnsPath().orElse(""), clock.instant(), Optional.empty()));
     if (sandboxes.putIfAbsent(id, entry) != null) {

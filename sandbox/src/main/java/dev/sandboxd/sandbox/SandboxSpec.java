@@ -1,8 +1,10 @@
 package dev.sandboxd.sandbox;
 
+import dev.sandboxd.spec.HostNamespace;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a sandbox is made from, whoever asks for it: sandboxd builds one from a Pod manifest, the
@@ -14,6 +16,8 @@ import java.util.Optional;
  * @param cgroupPath the pause task's cgroup (runc's cgroupsPath), "" for runc's default
  * @param netnsPath a network namespace to start the pause task in; empty: a new one (loopback only)
  * @param labels put on the pause container in containerd, next to sandboxd's own
+ * @param hostNamespaces namespaces the pod shares with the node (CRI's NamespaceMode NODE)
+ * @param sysctls set in the pod's namespaces when pause starts (CRI's pod sysctls)
  */
 public record SandboxSpec(
     String id,
@@ -21,7 +25,15 @@ public record SandboxSpec(
     String hostname,
     String cgroupPath,
     Optional<String> netnsPath,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    Set<HostNamespace> hostNamespaces,
+    Map<String, String> sysctls) {
+
+  /** A sandbox of sandboxd's own pods: every namespace its own, no sysctls. */
+  public SandboxSpec(String id, PodIdentity pod, String hostname, String cgroupPath, Optional<String> netnsPath,
+      Map<String, String> labels) {
+    this(id, pod, hostname, cgroupPath, netnsPath, labels, Set.of(), Map.of());
+  }
 
   public SandboxSpec {
     Objects.requireNonNull(id, "id");
@@ -30,6 +42,8 @@ public record SandboxSpec(
     Objects.requireNonNull(cgroupPath, "cgroupPath");
     Objects.requireNonNull(netnsPath, "netnsPath");
     labels = Map.copyOf(labels);
+    hostNamespaces = Set.copyOf(hostNamespaces);
+    sysctls = Map.copyOf(sysctls);
   }
 
   /** A pod's Kubernetes identity. */

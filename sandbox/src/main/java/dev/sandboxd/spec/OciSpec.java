@@ -8,10 +8,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The subset of an OCI runtime spec (config.json) that sandboxd sets. Field names and nesting
@@ -149,16 +151,23 @@ public record OciSpec(
 
   /** @param seccomp null for no seccomp filter (Unconfined, privileged) */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
-  @JsonPropertyOrder({"namespaces", "cgroupsPath", "resources", "maskedPaths", "readonlyPaths", "seccomp"})
+  @JsonPropertyOrder({"namespaces", "cgroupsPath", "resources", "maskedPaths", "readonlyPaths", "seccomp", "sysctl"})
   public record Linux(
       @JsonProperty("namespaces") List<Namespace> namespaces,
       @JsonProperty("cgroupsPath") String cgroupsPath,
       @JsonProperty("resources") Resources resources,
       @JsonProperty("maskedPaths") List<String> maskedPaths,
       @JsonProperty("readonlyPaths") List<String> readonlyPaths,
-      @JsonProperty("seccomp") Seccomp seccomp) {
+      @JsonProperty("seccomp") Seccomp seccomp,
+      @JsonProperty("sysctl") Map<String, String> sysctl) {
+
+    public Linux(List<Namespace> namespaces, String cgroupsPath, Resources resources, List<String> maskedPaths,
+        List<String> readonlyPaths, Seccomp seccomp) {
+      this(namespaces, cgroupsPath, resources, maskedPaths, readonlyPaths, seccomp, Map.of());
+    }
 
     public Linux {
+      sysctl = Collections.unmodifiableMap(new TreeMap<>(sysctl)); // sorted: the same spec, the same bytes
       namespaces = List.copyOf(namespaces);
       Objects.requireNonNull(cgroupsPath, "cgroupsPath");
       Objects.requireNonNull(resources, "resources");

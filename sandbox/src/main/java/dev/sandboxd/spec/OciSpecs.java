@@ -71,26 +71,39 @@ public final class OciSpecs {
             Capabilities.of(List.of()),
             true,
             in.oomScoreAdj());
+    // A namespace shared with the node is one the spec does not list; a host network brings the
+    // host's UTS namespace with it (and so no hostname of the pod's), as in containerd's CRI.
+    boolean hostNetwork = in.hostNamespaces().contains(HostNamespace.NETWORK);
+    List<Namespace> namespaces = new ArrayList<>();
+    if (!in.hostNamespaces().contains(HostNamespace.PID)) {
+      namespaces.add(Namespace.create(NamespaceType.PID));
+    }
+    if (!in.hostNamespaces().contains(HostNamespace.IPC)) {
+      namespaces.add(Namespace.create(NamespaceType.IPC));
+    }
+    if (!hostNetwork) {
+      namespaces.add(Namespace.create(NamespaceType.UTS));
+    }
+    namespaces.add(Namespace.create(NamespaceType.MOUNT));
+    if (!hostNetwork) {
+      namespaces.add(in.netnsPath().map(path -> Namespace.join(NamespaceType.NETWORK, path))
+          .orElse(Namespace.create(NamespaceType.NETWORK)));
+    }
     Linux linux =
         new Linux(
-            List.of(
-                Namespace.create(NamespaceType.PID),
-                Namespace.create(NamespaceType.IPC),
-                Namespace.create(NamespaceType.UTS),
-                Namespace.create(NamespaceType.MOUNT),
-                in.netnsPath().map(path -> Namespace.join(NamespaceType.NETWORK, path))
-                    .orElse(Namespace.create(NamespaceType.NETWORK))),
+            namespaces,
             in.cgroupsPath(),
             Resources.devicesOnly(LinuxDefaults.DEVICE_RULES),
             LinuxDefaults.MASKED_PATHS,
             LinuxDefaults.READONLY_PATHS,
-            RuntimeDefaultSeccomp.profile(LinuxDefaults.ARCH, List.of()));
+            RuntimeDefaultSeccomp.profile(LinuxDefaults.ARCH, List.of()),
+            in.sysctls());
     // No cgroup mount: pause has no cgroup namespace and never looks at its cgroup (see cgroupMount).
     return new OciSpec(
         OciSpec.VERSION,
         process,
         new Root(LinuxDefaults.ROOTFS, true),
-        in.hostname(),
+        hostNetwork ? "" : in.hostname(),
         LinuxDefaults.mounts(false),
         podAnnotations(in.podNamespace(), in.podName(), in.podUid(), in.sandboxId(), CriAnnotations.CONTAINER_TYPE_SANDBOX),
         linux);

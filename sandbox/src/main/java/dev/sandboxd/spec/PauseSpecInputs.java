@@ -1,8 +1,10 @@
 package dev.sandboxd.spec;
 
 import dev.sandboxd.image.ImageConfig;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the pause container's spec depends on.
@@ -14,6 +16,9 @@ import java.util.Optional;
  * @param netnsPath a network namespace to join instead of making a new one
  * @param oomScoreAdj {@link OciSpecs#PAUSE_OOM_SCORE_ADJ}, or what {@link
  *     OciSpecs#restrictOomScoreAdj} leaves of it where sandboxd may not lower scores
+ * @param hostNamespaces namespaces shared with the node (CRI pods only; a host network also
+ *     means the host's UTS namespace, so no hostname is set, as containerd's CRI does)
+ * @param sysctls written by runc in the pause task's namespaces (CRI's pod sysctls)
  */
 public record PauseSpecInputs(
     String podNamespace,
@@ -24,7 +29,15 @@ public record PauseSpecInputs(
     String cgroupsPath,
     String hostname,
     Optional<String> netnsPath,
-    int oomScoreAdj) {
+    int oomScoreAdj,
+    Set<HostNamespace> hostNamespaces,
+    Map<String, String> sysctls) {
+
+  /** A pause of sandboxd's own pods: every namespace its own, no sysctls. */
+  public PauseSpecInputs(String podNamespace, String podName, String podUid, String sandboxId, ImageConfig image,
+      String cgroupsPath, String hostname, Optional<String> netnsPath, int oomScoreAdj) {
+    this(podNamespace, podName, podUid, sandboxId, image, cgroupsPath, hostname, netnsPath, oomScoreAdj, Set.of(), Map.of());
+  }
 
   public PauseSpecInputs {
     Objects.requireNonNull(podNamespace, "podNamespace");
@@ -35,5 +48,7 @@ public record PauseSpecInputs(
     Objects.requireNonNull(cgroupsPath, "cgroupsPath");
     Objects.requireNonNull(hostname, "hostname");
     Objects.requireNonNull(netnsPath, "netnsPath");
+    hostNamespaces = Set.copyOf(hostNamespaces);
+    sysctls = Map.copyOf(sysctls);
   }
 }

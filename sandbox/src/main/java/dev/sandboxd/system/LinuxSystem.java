@@ -18,6 +18,7 @@ public final class LinuxSystem implements Mounts, PathHandles, Fifos {
   private static final int UMOUNT_NOFOLLOW = 8;
   private static final int MS_NOSUID = 2;
   private static final int MS_NODEV = 4;
+  private static final int MS_NOEXEC = 8;
   private static final int MS_BIND = 4096;
   private static final int EINVAL = 22;
   private static final int ENOENT = 2;
@@ -63,6 +64,13 @@ public final class LinuxSystem implements Mounts, PathHandles, Fifos {
     String data = "mode=0777" + sizeBytes.map(s -> ",size=" + s).orElse("");
     if (libc.mount("tmpfs", target.toString(), "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) {
       throw failure("mount tmpfs on " + target);
+    }
+  }
+
+  @Override
+  public void mountShm(Path target, long sizeBytes) throws IOException {
+    if (libc.mount("shm", target.toString(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=" + sizeBytes) != 0) {
+      throw failure("mount shm on " + target);
     }
   }
 

@@ -11,6 +11,9 @@ public interface Mounts {
   /** Mounts a tmpfs at target, limited to sizeBytes when given. */
   void mountTmpfs(Path target, Optional<Long> sizeBytes) throws IOException;
 
+  /** Mounts a pod's /dev/shm tmpfs at target: mode 1777, nosuid, nodev, noexec, as containerd's CRI does. */
+  void mountShm(Path target, long sizeBytes) throws IOException;
+
   /** Lazily unmounts target if something is mounted there; absent or unmounted is fine. */
   void unmountIfMounted(Path target) throws IOException;
 

@@ -33,6 +33,11 @@ public class FakeVolumeSystem implements Mounts, PathHandles {
   }
 
   @Override
+  public void mountShm(Path target, long sizeBytes) {
+    mounted.put(target, "shm " + sizeBytes);
+  }
+
+  @Override
   public void unmountIfMounted(Path target) {
     mounted.remove(target);
   }

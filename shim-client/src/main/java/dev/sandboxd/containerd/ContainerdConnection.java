@@ -179,6 +179,11 @@ public final class ContainerdConnection implements Containerd, AutoCloseable {
     return new GrpcTransfers(channel, options.callTimeout(), options.transferTimeout());
   }
 
+  /** containerd's sandbox store in this view's namespace. */
+  public SandboxStore sandboxStore() {
+    return new GrpcSandboxStore(channel);
+  }
+
   /** Closes the channel (views: nothing). Calls still running are cancelled after 5 s. */
   @Override
   public void close() {

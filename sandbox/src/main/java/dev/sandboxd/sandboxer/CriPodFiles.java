@@ -1,0 +1,142 @@
+package dev.sandboxd.sandboxer;
+
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.system.Mounts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The files containerd's CRI bind-mounts into every container of a pod when they exist, written
+ * as its own podsandbox controller writes them (CRI writes none for another sandboxer):
+ * {@code <cri root>/sandboxes/<id>/{hostname,hosts,resolv.conf}} and a tmpfs at
+ * {@code <cri state>/sandboxes/<id>/shm}. containerd deletes these directories at every restart,
+ * so {@link #ensure} writes what is missing and is called again on status.
+ */
+public final class CriPodFiles {
+  /** containerd's defaultShmSize. */
+  static final long SHM_SIZE = 64L << 20;
+
+  private final Path criRoot;
+  private final Path criState;
+  private final Mounts mounts;
+  private final Path hostHosts;
+  private final Path hostResolvConf;
+  private final Path hostHostname;
+
+  /**
+   * @param criRoot containerd's CRI root ({@code <containerd root>/io.containerd.grpc.v1.cri})
+   * @param criState containerd's CRI state ({@code <containerd state>/io.containerd.grpc.v1.cri})
+   */
+  public CriPodFiles(Path criRoot, Path criState, Mounts mounts, Path hostHosts, Path hostResolvConf, Path hostHostname) {
+    this.criRoot = criRoot;
+    this.criState = criState;
+    this.mounts = mounts;
+    this.hostHosts = hostHosts;
+    this.hostResolvConf = hostResolvConf;
+    this.hostHostname = hostHostname;
+  }
+
+  public static CriPodFiles forHost(Path criRoot, Path criState, Mounts mounts) {
+    return new CriPodFiles(criRoot, criState, mounts, Path.of("/etc/hosts"), Path.of("/etc/resolv.conf"),
+        Path.of("/proc/sys/kernel/hostname"));
+  }
+
+  public Path directory(String id) {
+    return criRoot.resolve("sandboxes").resolve(id);
+  }
+
+  public Path shm(String id) {
+    return criState.resolve("sandboxes").resolve(id).resolve("shm");
+  }
+
+  /** Writes whichever of the pod's files is missing (cheap when all are there: a few stats). */
+  public void ensure(CriPodSandbox pod) {
+    Path dir = directory(pod.id());
+    try {
+      if (!Files.isRegularFile(dir.resolve("resolv.conf"))) {
+        Files.createDirectories(dir);
+        writeIfMissing(dir.resolve("hostname"), hostnameFile(pod.hostname().isEmpty()
+            ? Files.readString(hostHostname, StandardCharsets.UTF_8).trim() : pod.hostname()));
+        if (!Files.exists(dir.resolve("hosts"))) {
+          writeIfMissing(dir.resolve("hosts"), Files.readAllBytes(hostHosts));
+        }
+        writeIfMissing(dir.resolve("resolv.conf"), pod.dns().isEmpty()
+            ? Files.readAllBytes(hostResolvConf)
+            : resolvConf(pod.dns()).getBytes(StandardCharsets.UTF_8));
+      }
+      if (!pod.hostIpc()) {
+        Path shm = shm(pod.id());
+        if (!Files.isDirectory(shm) || !mounts.isMountPoint(shm)) {
+          Files.createDirectories(shm);
+          Files.setPosixFilePermissions(shm, PosixFilePermissions.fromString("rwx------"));
+          mounts.mountShm(shm, SHM_SIZE);
+        }
+      }
+    } catch (IOException e) {
+      throw SandboxdException.internal("writing the pod files of sandbox " + pod.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Unmounts the pod's shm and deletes both of its directories. Idempotent. */
+  public void remove(String id) {
+    try {
+      mounts.unmountIfMounted(shm(id));
+      deleteTree(shm(id).getParent());
+      deleteTree(directory(id));
+    } catch (IOException e) {
+      throw SandboxdException.internal("removing the pod files of sandbox " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  static byte[] hostnameFile(String hostname) {
+    return (hostname + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** resolv.conf from CRI's DNSConfig, line for line as containerd's parseDNSOptions writes it. */
+  static String resolvConf(CriPodSandbox.Dns dns) {
+    StringBuilder out = new StringBuilder();
+    if (!dns.searches().isEmpty()) {
+      out.append("search ").append(String.join(" ", dns.searches())).append('\n');
+    }
+    for (String server : dns.servers()) {
+      out.append("nameserver ").append(server).append('\n');
+    }
+    if (!dns.options().isEmpty()) {
+      out.append("options ").append(String.join(" ", dns.options())).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** A temporary file renamed into place: a container never bind-mounts half a file. Mode 0644, as CRI's. */
+  private static void writeIfMissing(Path file, byte[] content) throws IOException {
+    if (Files.exists(file)) {
+      return;
+    }
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.write(tmp, content);
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException e) {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (NoSuchFileException e) {
+      // gone already
+    }
+  }
+}

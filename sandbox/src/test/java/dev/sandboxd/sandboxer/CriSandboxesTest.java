@@ -1,0 +1,231 @@
+package dev.sandboxd.sandboxer;
+
+import static dev.sandboxd.sandboxer.CriConfigs.NETNS;
+import static dev.sandboxd.sandboxer.CriConfigs.config;
+import static dev.sandboxd.sandboxer.CriConfigs.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxd.cgroup.Cgroup2Fs;
+import dev.sandboxd.cgroup.FakeCgroupFs;
+import dev.sandboxd.cgroup.ResourcePolicy;
+import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.image.PauseImage;
+import dev.sandboxd.image.StaticImages;
+import dev.sandboxd.runtime.FakeContainerRuntime;
+import dev.sandboxd.runtime.Labels;
+import dev.sandboxd.sandbox.PauseSandboxController;
+import dev.sandboxd.sandbox.SandboxController.SandboxExit;
+import dev.sandboxd.sandbox.SandboxController.State;
+import dev.sandboxd.spec.ProcessPrivileges;
+import dev.sandboxd.volume.FakeVolumeSystem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CriSandboxesTest {
+  static final Instant NOW = Instant.parse("2026-12-02T03:00:00Z");
+  @TempDir Path tmp;
+  private final FakeContainerRuntime runtime = new FakeContainerRuntime();
+  private final FakeVolumeSystem mounts = new FakeVolumeSystem();
+  private CriSandboxRecords records;
+  private FakeCgroupFs cgroupFs;
+
+  @BeforeEach
+  void files() throws IOException {
+    Files.writeString(tmp.resolve("hosts"), "127.0.0.1 localhost\n");
+    Files.writeString(tmp.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
+    Files.writeString(tmp.resolve("hostname"), "node-1\n");
+    records = new CriSandboxRecords(tmp.resolve("state"));
+    cgroupFs = new FakeCgroupFs(tmp.resolve("cgroup"), "cpu", "memory", "pids");
+  }
+
+  private CriSandboxes sandboxes() {
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    PauseSandboxController pauses = new PauseSandboxController(runtime, new PauseImage(new StaticImages(), StaticImages.PAUSE),
+        new ProcessPrivileges(List.of(), 0), clock);
+    CriPodFiles files = new CriPodFiles(tmp.resolve("cri-root"), tmp.resolve("cri-state"), mounts,
+        tmp.resolve("hosts"), tmp.resolve("resolv.conf"), tmp.resolve("hostname"));
+    return new CriSandboxes("k8s.io", pauses, records, files, new ShimEndpoints(tmp.resolve("containerd-state")),
+        new Cgroup2Fs(cgroupFs, "/sandboxd", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)), clock);
+  }
+
+  private void bootstrap(String id) throws IOException {
+    Path dir = tmp.resolve("containerd-state/io.containerd.runtime.v2.task/k8s.io").resolve(id);
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("bootstrap.json"),
+        "{\"version\":3,\"address\":\"unix:///run/containerd/s/abc\",\"protocol\":\"ttrpc\"}");
+  }
+
+  @Test
+  void startAnswersPidAndThePodShimsTaskEndpoint() throws IOException {
+    CriSandboxes sandboxes = sandboxes();
+    bootstrap("sb1");
+    sandboxes.create("sb1", NETNS, options(config("web").build()));
+
+    CriSandboxes.Started started = sandboxes.start("sb1");
+
+    assertTrue(started.sandbox().pid() > 0);
+    assertEquals(NOW, started.sandbox().createdAt());
+    assertEquals(new ShimEndpoints.Endpoint("ttrpc+unix:///run/containerd/s/abc", 3), started.endpoint().orElseThrow());
+    JsonNode spec = new ObjectMapper().readTree(runtime.containers.get("sb1").specJson());
+    assertTrue(spec.at("/linux/namespaces").toString().contains("{\"type\":\"network\",\"path\":\"" + NETNS + "\"}"),
+        spec.at("/linux/namespaces").toString());
+    assertEquals("/kubepods/besteffort/pod-web/sb1", spec.at("/linux/cgroupsPath").asText());
+    assertEquals("0", spec.at("/linux/sysctl/net.ipv4.ip_unprivileged_port_start").asText());
+    assertEquals("web", spec.at("/hostname").asText());
+    assertEquals(CriSandboxes.SOURCE_CRI, runtime.containers.get("sb1").labels().get(CriSandboxes.SOURCE_LABEL));
+    assertFalse(runtime.containers.get("sb1").labels().containsKey("io.cri-containerd.kind"),
+        "containerd's CRI would adopt a container so labelled as its own podsandbox");
+    assertEquals(State.Ready, sandboxes.status("sb1").sandbox().state());
+  }
+
+  @Test
+  void aFailedStartLeavesNothingForContainerdNeverShutsItDown() {
+    CriSandboxes sandboxes = sandboxes();
+    runtime.failCreateTaskWhen(id -> true);
+    sandboxes.create("sb1", NETNS, options(config("web").build()));
+
+    assertThrows(SandboxdException.class, () -> sandboxes.start("sb1"));
+
+    assertTrue(runtime.containers.isEmpty(), "pause container");
+    assertTrue(runtime.snapshots.isEmpty(), "pause snapshot");
+    assertTrue(records.list().isEmpty(), "record");
+    assertFalse(Files.exists(tmp.resolve("cri-root/sandboxes/sb1")), "pod files");
+    assertTrue(mounts.mounted.isEmpty(), "shm");
+    assertThrows(SandboxdException.NotFound.class, () -> sandboxes.status("sb1"));
+  }
+
+  @Test
+  void aFailedCreateLeavesNothing() throws IOException {
+    CriSandboxes sandboxes = sandboxes();
+    Files.delete(tmp.resolve("hosts")); // the pod files cannot be written
+
+    assertThrows(SandboxdException.class, () -> sandboxes.create("sb1", NETNS, options(config("web").build())));
+
+    assertTrue(records.list().isEmpty());
+    assertFalse(Files.exists(tmp.resolve("cri-root/sandboxes/sb1")));
+    assertTrue(mounts.mounted.isEmpty());
+    assertTrue(runtime.containers.isEmpty());
+  }
+
+  @Test
+  void badConfigChangesNothing() {
+    CriSandboxes sandboxes = sandboxes();
+    assertThrows(SandboxdException.InvalidArgument.class, () -> sandboxes.create("sb1", "", options(config("web").build())));
+    assertTrue(runtime.calls.isEmpty());
+    assertTrue(records.list().isEmpty());
+  }
+
+  @Test
+  void stopAndShutdownMayBeRepeatedAndWaitCompletes() throws Exception {
+    CriSandboxes sandboxes = sandboxes();
+    sandboxes.create("sb1", NETNS, options(config("web").build()));
+    sandboxes.start("sb1");
+    CompletableFuture<SandboxExit> exit = sandboxes.waitExit("sb1");
+
+    sandboxes.stop("sb1", Duration.ZERO);
+    sandboxes.stop("sb1", Duration.ZERO);
+    assertTrue(exit.isDone());
+    assertEquals(State.NotReady, sandboxes.status("sb1").sandbox().state());
+
+    sandboxes.shutdown("sb1");
+    sandboxes.shutdown("sb1");
+    sandboxes.stop("sb1", Duration.ZERO);
+    assertTrue(runtime.containers.isEmpty());
+    assertTrue(records.list().isEmpty());
+    assertThrows(SandboxdException.NotFound.class, () -> sandboxes.status("sb1"));
+  }
+
+  @Test
+  void shutdownCompletesPendingWaits() {
+    CriSandboxes sandboxes = sandboxes();
+    sandboxes.create("sb1", NETNS, options(config("web").build()));
+    sandboxes.start("sb1");
+    CompletableFuture<SandboxExit> exit = sandboxes.waitExit("sb1");
+    assertFalse(exit.isDone());
+
+    sandboxes.shutdown("sb1");
+    assertTrue(exit.isDone());
+  }
+
+  @Test
+  void statusWritesAgainThePodFilesContainerdDeleted() throws IOException {
+    CriSandboxes sandboxes = sandboxes();
+    sandboxes.create("sb1", NETNS, options(config("web").build()));
+    sandboxes.start("sb1");
+    Files.delete(tmp.resolve("cri-root/sandboxes/sb1/resolv.conf"));
+    Files.delete(tmp.resolve("cri-root/sandboxes/sb1/hostname"));
+
+    sandboxes.status("sb1");
+
+    assertEquals("web\n", Files.readString(tmp.resolve("cri-root/sandboxes/sb1/hostname")));
+    assertTrue(Files.exists(tmp.resolve("cri-root/sandboxes/sb1/resolv.conf")));
+  }
+
+  @Test
+  void afterARestartRecordedSandboxesAnswerAndForgottenOnesAreRemoved() throws IOException {
+    CriSandboxes before = sandboxes();
+    for (String id : List.of("kept", "forgotten")) {
+      before.create(id, NETNS, options(config(id).build()));
+      before.start(id);
+    }
+    Path recordFile = tmp.resolve("state/cri-sandboxes/kept.json");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(recordFile)));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(recordFile.getParent())));
+    // a pause container whose record never got written
+    runtime.containers.put("orphan", runtime.containers.get("kept"));
+
+    CriSandboxes after = sandboxes();
+    after.recover(List.of("kept"), List.of("kept", "forgotten", "orphan"));
+
+    CriSandboxes.Status kept = after.status("kept");
+    assertEquals(State.Ready, kept.sandbox().state());
+    assertEquals("kept", kept.pod().podName());
+    assertEquals(NOW, kept.sandbox().createdAt());
+    assertFalse(after.waitExit("kept").isDone());
+    assertThrows(SandboxdException.NotFound.class, () -> after.status("forgotten"));
+    assertFalse(runtime.containers.containsKey("forgotten"));
+    assertFalse(runtime.containers.containsKey("orphan"));
+    assertFalse(Files.exists(tmp.resolve("state/cri-sandboxes/forgotten.json")));
+    assertFalse(Files.exists(tmp.resolve("cri-root/sandboxes/forgotten")));
+  }
+
+  @Test
+  void anUnreadableRecordKeepsItsPause() throws IOException {
+    CriSandboxes before = sandboxes();
+    before.create("sb1", NETNS, options(config("web").build()));
+    before.start("sb1");
+    Files.writeString(tmp.resolve("state/cri-sandboxes/sb1.json"), "{not json", StandardCharsets.UTF_8);
+
+    sandboxes().recover(List.of("sb1"), List.of("sb1"));
+
+    assertTrue(runtime.containers.containsKey("sb1"));
+  }
+
+  @Test
+  void usageIsThePodCgroups() {
+    CriSandboxes sandboxes = sandboxes();
+    sandboxes.create("sb1", NETNS, options(config("web").build()));
+    cgroupFs.set("/kubepods/besteffort/pod-web", "cpu.stat", "usage_usec 4200\nuser_usec 4000\nsystem_usec 200\n");
+    cgroupFs.set("/kubepods/besteffort/pod-web", "pids.current", "3\n");
+
+    assertEquals(4200, sandboxes.usage("sb1").cpuUsageUsec().getAsLong());
+    assertEquals(3, sandboxes.usage("sb1").pidsCurrent().getAsLong());
+  }
+}
