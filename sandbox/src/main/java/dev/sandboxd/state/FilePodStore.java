@@ -6,12 +6,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.system.PrivateFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,12 +45,7 @@ public final class FilePodStore implements PodStore {
     Path target = file(record.uid());
     Path temp = dir.resolve("." + record.uid() + ".tmp");
     try {
-      PrivateFiles.write(temp, json.writeValueAsBytes(record));
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      PrivateFiles.replace(target, temp, json.writeValueAsBytes(record));
     } catch (IOException e) {
       throw SandboxdException.internal("writing pod record " + target + ": " + e.getMessage(), e);
     }

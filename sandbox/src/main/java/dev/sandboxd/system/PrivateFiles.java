@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -64,6 +66,19 @@ public final class PrivateFiles {
       while (buffer.hasRemaining()) {
         out.write(buffer);
       }
+    }
+  }
+
+  /**
+   * Replaces target by a 0600 file of bytes: written to temp, then renamed over target, so that
+   * a crash leaves either the old or the new content (records).
+   */
+  public static void replace(Path target, Path temp, byte[] bytes) throws IOException {
+    write(temp, bytes);
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

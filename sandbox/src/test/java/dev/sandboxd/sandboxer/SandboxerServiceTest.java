@@ -21,15 +21,7 @@ import containerd.services.sandbox.v1.Sandbox.ControllerStatusResponse;
 import containerd.services.sandbox.v1.Sandbox.ControllerStopRequest;
 import containerd.services.sandbox.v1.Sandbox.ControllerWaitRequest;
 import containerd.services.sandbox.v1.Sandbox.ControllerWaitResponse;
-import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.FakeCgroupFs;
-import dev.sandboxd.cgroup.ResourcePolicy;
-import dev.sandboxd.image.PauseImage;
-import dev.sandboxd.image.StaticImages;
-import dev.sandboxd.runtime.FakeContainerRuntime;
-import dev.sandboxd.sandbox.PauseSandboxController;
-import dev.sandboxd.spec.ProcessPrivileges;
-import dev.sandboxd.volume.FakeVolumeSystem;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -39,12 +31,8 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SandboxerServiceTest {
   @TempDir Path tmp;
-  private final FakeContainerRuntime runtime = new FakeContainerRuntime();
   private final CompletableFuture<CriSandboxes> ready = new CompletableFuture<>();
   private Server server;
   private ManagedChannel channel;
@@ -63,21 +50,10 @@ class SandboxerServiceTest {
 
   @BeforeEach
   void serve() throws Exception {
-    Files.writeString(tmp.resolve("hosts"), "127.0.0.1 localhost\n");
-    Files.writeString(tmp.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
-    Files.writeString(tmp.resolve("hostname"), "node-1\n");
-    cgroupFs = new FakeCgroupFs(tmp.resolve("cgroup"), "cpu", "memory", "pids");
-    Clock clock = Clock.fixed(Instant.parse("2026-12-02T03:00:00Z"), ZoneOffset.UTC);
-    sandboxes = new CriSandboxes("k8s.io",
-        new PauseSandboxController(runtime, new PauseImage(new StaticImages(), StaticImages.PAUSE),
-            new ProcessPrivileges(List.of(), 0), clock),
-        new CriSandboxRecords(tmp.resolve("state")),
-        new CriPodFiles(tmp.resolve("cri-root"), tmp.resolve("cri-state"), new FakeVolumeSystem(),
-            tmp.resolve("hosts"), tmp.resolve("resolv.conf"), tmp.resolve("hostname")),
-        new ShimEndpoints(tmp.resolve("containerd-state")),
-        new Cgroup2Fs(cgroupFs, "/sandboxd",
-            new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)),
-        clock);
+    CriFixture node = new CriFixture(tmp);
+    cgroupFs = node.cgroupFs;
+    sandboxes = node.sandboxes();
+    Clock clock = node.clock;
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor()
         .addService(new SandboxerService(ready, clock).definition()).build().start();
@@ -102,7 +78,7 @@ class SandboxerServiceTest {
         .setOptions(options(config("web").build())).build());
     ControllerStartResponse started = c.start(ControllerStartRequest.newBuilder().setSandboxId("sb1").build());
     assertTrue(started.getPid() > 0);
-    assertEquals(Instant.parse("2026-12-02T03:00:00Z").getEpochSecond(), started.getCreatedAt().getSeconds());
+    assertEquals(CriFixture.NOW.getEpochSecond(), started.getCreatedAt().getSeconds());
   }
 
   @Test
