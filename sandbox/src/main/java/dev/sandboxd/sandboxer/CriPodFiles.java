@@ -73,8 +73,9 @@ public final class CriPodFiles {
             : resolvConf(pod.dns()).getBytes(StandardCharsets.UTF_8));
       }
       if (!pod.hostIpc()) {
+        // containerd unmounts and deletes the whole directory; the mount table is not read on this hot path.
         Path shm = shm(pod.id());
-        if (!Files.isDirectory(shm) || !mounts.isMountPoint(shm)) {
+        if (!Files.isDirectory(shm)) {
           Files.createDirectories(shm);
           Files.setPosixFilePermissions(shm, PosixFilePermissions.fromString("rwx------"));
           mounts.mountShm(shm, SHM_SIZE);

@@ -8,11 +8,9 @@ import dev.sandboxd.system.PrivateFiles;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +45,7 @@ public final class CriSandboxRecords {
     Path target = file(record.pod().id());
     Path temp = dir.resolve("." + record.pod().id() + ".tmp");
     try {
-      PrivateFiles.write(temp, json.writeValueAsBytes(record));
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      PrivateFiles.replace(temp, target, json.writeValueAsBytes(record));
     } catch (IOException e) {
       throw SandboxdException.internal("writing sandbox record " + target + ": " + e.getMessage(), e);
     }

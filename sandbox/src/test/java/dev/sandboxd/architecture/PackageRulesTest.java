@@ -45,6 +45,15 @@ class PackageRulesTest {
   }
 
   @Test
+  void theCriSandboxerIsAnAdapterOverTheSeamAlone() {
+    noClasses().that().resideInAPackage("dev.sandboxd.sandboxer..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.sandboxd.pod..", "dev.sandboxd.lifecycle..", "dev.sandboxd.container..", "dev.sandboxd.volume..",
+            "dev.sandboxd.server..", "dev.sandboxd.daemon..", "dev.sandboxd.cli..", "dev.sandboxd.manifestdir..")
+        .check(classes);
+  }
+
+  @Test
   void theFoundationsDependOnNothingAboveThem() {
     noClasses().that().resideInAnyPackage("dev.sandboxd.pod..", "dev.sandboxd.system..", "dev.sandboxd.rollback..")
         .should().dependOnClassesThat().resideInAnyPackage(

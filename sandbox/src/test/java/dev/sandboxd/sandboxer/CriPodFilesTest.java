@@ -21,16 +21,14 @@ import runtime.v1.Api.PodSandboxConfig;
 
 class CriPodFilesTest {
   @TempDir Path tmp;
-  private final FakeVolumeSystem mounts = new FakeVolumeSystem();
+  private FakeVolumeSystem mounts;
   private CriPodFiles files;
 
   @BeforeEach
   void hostFiles() throws IOException {
-    Files.writeString(tmp.resolve("hosts"), "127.0.0.1 localhost\n");
-    Files.writeString(tmp.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
-    Files.writeString(tmp.resolve("hostname"), "node-1\n");
-    files = new CriPodFiles(tmp.resolve("cri-root"), tmp.resolve("cri-state"), mounts,
-        tmp.resolve("hosts"), tmp.resolve("resolv.conf"), tmp.resolve("hostname"));
+    CriFixture node = new CriFixture(tmp);
+    mounts = node.mounts;
+    files = node.files();
   }
 
   @Test

@@ -10,28 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sandboxd.cgroup.Cgroup2Fs;
 import dev.sandboxd.cgroup.FakeCgroupFs;
-import dev.sandboxd.cgroup.ResourcePolicy;
 import dev.sandboxd.errdefs.SandboxdException;
-import dev.sandboxd.image.PauseImage;
-import dev.sandboxd.image.StaticImages;
 import dev.sandboxd.runtime.FakeContainerRuntime;
 import dev.sandboxd.runtime.Labels;
-import dev.sandboxd.sandbox.PauseSandboxController;
 import dev.sandboxd.sandbox.SandboxController.SandboxExit;
 import dev.sandboxd.sandbox.SandboxController.State;
-import dev.sandboxd.spec.ProcessPrivileges;
 import dev.sandboxd.volume.FakeVolumeSystem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,30 +30,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CriSandboxesTest {
-  static final Instant NOW = Instant.parse("2026-12-02T03:00:00Z");
   @TempDir Path tmp;
-  private final FakeContainerRuntime runtime = new FakeContainerRuntime();
-  private final FakeVolumeSystem mounts = new FakeVolumeSystem();
+  private CriFixture node;
+  private FakeContainerRuntime runtime;
+  private FakeVolumeSystem mounts;
   private CriSandboxRecords records;
   private FakeCgroupFs cgroupFs;
 
   @BeforeEach
-  void files() throws IOException {
-    Files.writeString(tmp.resolve("hosts"), "127.0.0.1 localhost\n");
-    Files.writeString(tmp.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
-    Files.writeString(tmp.resolve("hostname"), "node-1\n");
-    records = new CriSandboxRecords(tmp.resolve("state"));
-    cgroupFs = new FakeCgroupFs(tmp.resolve("cgroup"), "cpu", "memory", "pids");
+  void node() throws IOException {
+    node = new CriFixture(tmp);
+    runtime = node.runtime;
+    mounts = node.mounts;
+    records = node.records;
+    cgroupFs = node.cgroupFs;
   }
 
   private CriSandboxes sandboxes() {
-    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    PauseSandboxController pauses = new PauseSandboxController(runtime, new PauseImage(new StaticImages(), StaticImages.PAUSE),
-        new ProcessPrivileges(List.of(), 0), clock);
-    CriPodFiles files = new CriPodFiles(tmp.resolve("cri-root"), tmp.resolve("cri-state"), mounts,
-        tmp.resolve("hosts"), tmp.resolve("resolv.conf"), tmp.resolve("hostname"));
-    return new CriSandboxes("k8s.io", pauses, records, files, new ShimEndpoints(tmp.resolve("containerd-state")),
-        new Cgroup2Fs(cgroupFs, "/sandboxd", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)), clock);
+    return node.sandboxes();
   }
 
   private void bootstrap(String id) throws IOException {
@@ -81,7 +66,7 @@ class CriSandboxesTest {
     CriSandboxes.Started started = sandboxes.start("sb1");
 
     assertTrue(started.sandbox().pid() > 0);
-    assertEquals(NOW, started.sandbox().createdAt());
+    assertEquals(CriFixture.NOW, started.sandbox().createdAt());
     assertEquals(new ShimEndpoints.Endpoint("ttrpc+unix:///run/containerd/s/abc", 3), started.endpoint().orElseThrow());
     JsonNode spec = new ObjectMapper().readTree(runtime.containers.get("sb1").specJson());
     assertTrue(spec.at("/linux/namespaces").toString().contains("{\"type\":\"network\",\"path\":\"" + NETNS + "\"}"),
@@ -197,7 +182,7 @@ class CriSandboxesTest {
     CriSandboxes.Status kept = after.status("kept");
     assertEquals(State.Ready, kept.sandbox().state());
     assertEquals("kept", kept.pod().podName());
-    assertEquals(NOW, kept.sandbox().createdAt());
+    assertEquals(CriFixture.NOW, kept.sandbox().createdAt());
     assertFalse(after.waitExit("kept").isDone());
     assertThrows(SandboxdException.NotFound.class, () -> after.status("forgotten"));
     assertFalse(runtime.containers.containsKey("forgotten"));

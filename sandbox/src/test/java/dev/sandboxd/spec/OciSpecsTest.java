@@ -763,6 +763,21 @@ class OciSpecsTest {
     }
   }
 
+  @Test
+  void pauseOfAPodOnTheNodesNamespacesListsNoneOfThemAndSetsItsSysctls() {
+    PauseSpecInputs base = pauseInputs(PAUSE_IMAGE, "", Optional.empty(), 0);
+    PauseSpecInputs host = new PauseSpecInputs(base.podNamespace(), base.podName(), base.podUid(), base.sandboxId(),
+        base.image(), "", "web", Optional.empty(), 0,
+        java.util.Set.of(HostNamespace.NETWORK, HostNamespace.PID, HostNamespace.IPC), java.util.Map.of("kernel.shm_rmid_forced", "1"));
+
+    OciSpec spec = OciSpecs.forPause(host);
+
+    assertEquals(List.of(OciSpec.NamespaceType.MOUNT),
+        spec.linux().namespaces().stream().map(OciSpec.Namespace::type).toList(), "host network brings the host's UTS too");
+    assertEquals("", spec.hostname(), "no hostname without a UTS namespace of its own");
+    assertEquals(java.util.Map.of("kernel.shm_rmid_forced", "1"), spec.linux().sysctl());
+  }
+
   private static PauseSpecInputs pauseInputs(ImageConfig image, String cgroupsPath, Optional<String> netns, int oomScoreAdj) {
     Pod pod = pod(container("app"));
     return new PauseSpecInputs(pod.metadata().namespace(), pod.metadata().name(), pod.metadata().uid(), SANDBOX_ID, image,
