@@ -119,7 +119,11 @@ public final class Quantity {
 
   /** Kubernetes keeps nano precision and rounds a finer non-zero amount away from zero. */
   private static BigDecimal roundUpToNano(BigDecimal amount) {
-    if (amount.signum() == 0 || amount.scale() <= NANO_SCALE) {
+    if (amount.signum() == 0) {
+      // "0e-2000000000" is zero with a scale of two billion: written out plain it has as many digits
+      return BigDecimal.ZERO;
+    }
+    if (amount.scale() <= NANO_SCALE) {
       return amount;
     }
     // Below 1n (most significant digit right of the 9th decimal) the result is one nano; checking

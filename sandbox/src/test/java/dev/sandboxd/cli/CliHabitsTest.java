@@ -125,8 +125,8 @@ class CliHabitsTest {
     assertEquals("NAMESPACE    NAME                     PHASE      READY   RESTARTS  SANDBOX        AGE", text[0]);
     assertTrue(text[1].startsWith("default      db                       Running    1/2     3         0123456789abc  "), text[1]);
     String[] wide = ok("ps", "-o", "wide").split("\n");
-    assertTrue(wide[0].endsWith(" AGE PID      QOS         CONTAINERS"), wide[0]);
-    assertTrue(wide[1].contains(SANDBOX_ID) && wide[1].endsWith(" 4242     Burstable   app,sidecar"), wide[1]);
+    assertTrue(wide[0].endsWith(" AGE PID      QOS         IP              CONTAINERS"), wide[0]);
+    assertTrue(wide[1].contains(SANDBOX_ID) && wide[1].endsWith(" 4242     Burstable   <none>          app,sidecar"), wide[1]);
   }
 
   @ParameterizedTest(name = "{0}")

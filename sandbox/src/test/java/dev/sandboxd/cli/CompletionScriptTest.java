@@ -45,16 +45,16 @@ class CompletionScriptTest {
 
   @ParameterizedTest(name = "[{0}] -> [{1}]")
   @CsvSource(delimiter = '|', value = {
-      "''|run ps inspect logs exec stop rm stats pause unpause image events completion",
+      "''|run ps inspect logs exec port-forward stop rm stats pause unpause image events cri completion",
       "in|inspect",
       "inspect ''|web web-2 kube-system/dns",
       "inspect we|web web-2",
       "--timeout 5 stop k|kube-system/dns",
       "--address /run/other.sock rm ''|other",
       "logs web ''|''",
-      "inspect -o ''|text json",
+      "inspect -o ''|text wide json yaml",
       "inspect --|--output --address --timeout",
-      "image ''|import ls rm",
+      "image ''|import ls rm pull prune",
       "completion ''|bash zsh",
       "exec web app -- s|''",
   })

@@ -134,6 +134,17 @@ class QuantityTest {
         });
   }
 
+  /** Found by QuantityFuzzTest: a zero with a huge scale made toPlainString() write two billion digits. */
+  @Test
+  void fuzzRegressionZeroWithAHugeScaleIsPlainZero() {
+    assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+      Quantity q = Quantity.parse("-0E-2124783649");
+      assertEquals("0", q.amount().toPlainString());
+      assertEquals(Quantity.parse("0"), q);
+      assertEquals("-0E-2124783649", q.original());
+    });
+  }
+
   /** Found by QuantityFuzzTest: the milli view of a near-int-limit exponent failed as BigDecimal's "Overflow". */
   @Test
   void fuzzRegressionMilliValueOfAHugeExponentSaysItDoesNotFit() {
