@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxd.containerd.Containerd;
+import dev.sandboxd.containerd.Descriptor;
+import dev.sandboxd.containerd.ImageRecord;
+import dev.sandboxd.containerd.Images;
 import dev.sandboxd.containerd.Transfers;
 import dev.sandboxd.errdefs.SandboxdException;
 import java.io.InputStream;
@@ -85,6 +88,16 @@ class TransferImagePullerTest {
           if (method.getName().equals("transfers")) {
             return fakeTransfers;
           }
+          if (method.getName().equals("images")) {
+            return Proxy.newProxyInstance(Images.class.getClassLoader(), new Class<?>[] {Images.class}, (p, m, a) -> {
+              if (m.getName().equals("get") && stored.contains((String) a[0])) {
+                return new ImageRecord((String) a[0], java.util.Map.of(),
+                    new Descriptor("application/vnd.oci.image.manifest.v1+json", "sha256:d", 100, java.util.Map.of()),
+                    java.time.Instant.EPOCH, java.time.Instant.EPOCH);
+              }
+              throw SandboxdException.notFound("no %s", a == null ? "" : a[0]);
+            });
+          }
           throw new UnsupportedOperationException(method.getName());
         });
     return new TransferImagePuller(client, images, new RegistryCredentials(Optional.empty(), Optional.empty()), Optional.empty(),
@@ -111,7 +124,9 @@ class TransferImagePullerTest {
     }
     release.countDown();
     for (CompletableFuture<ImageService.ImageSummary> pull : pulls) {
-      assertEquals("registry.example/app:1", pull.get(10, TimeUnit.SECONDS).name());
+      ImageService.ImageSummary image = pull.get(10, TimeUnit.SECONDS);
+      assertEquals("registry.example/app:1", image.name());
+      assertEquals(10, image.size(), "the size containerd reported for the parts");
     }
     assertEquals(1, transfers.get());
     assertEquals(5, progress.size(), "every asker sees the progress");
