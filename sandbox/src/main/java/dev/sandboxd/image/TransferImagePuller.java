@@ -82,9 +82,11 @@ public final class TransferImagePuller implements ImagePuller {
   private void run(String key, String name, List<String> pullSecrets, Flight flight) {
     long start = nanoTime.getAsLong();
     Map<String, Long> bytes = new ConcurrentHashMap<>();
+    Map<String, Long> sizes = new ConcurrentHashMap<>();
     ProgressListener fanOut = (event, part, done, total) -> {
       if (total > 0) {
         bytes.merge(part, done, Math::max);
+        sizes.put(part, total);
       }
       flight.listeners().forEach(l -> l.progress(event, part, done, total));
     };
@@ -94,8 +96,9 @@ public final class TransferImagePuller implements ImagePuller {
           h -> credentials.forHost(h.equals(host) ? host : h, pullSecrets), fanOut);
       // Cached resolutions may name the image as pods write it (not normalized): start over.
       images.forgetAll();
-      ImageService.ImageSummary summary = images.list().stream().filter(i -> i.name().equals(name)).findFirst()
-          .orElseThrow(() -> SandboxdException.internal("containerd pulled " + name + " but does not list it", null));
+      // One record read, not a listing: the parts containerd reported (manifest, config, layers) make its size.
+      ImageService.ImageSummary summary = new ImageService.ImageSummary(name, client.images().get(name).target().digest(),
+          sizes.values().stream().mapToLong(Long::longValue).sum());
       observer.pulled(Duration.ofNanos(nanoTime.getAsLong() - start), bytes.values().stream().mapToLong(Long::longValue).sum());
       complete(key, flight, summary, null);
     } catch (SandboxdException e) {
