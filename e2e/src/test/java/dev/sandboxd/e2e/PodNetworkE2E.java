@@ -96,6 +96,9 @@ class PodNetworkE2E {
     assertNotEquals(ipA, ipB);
     assertEquals(List.of(ipB), b.getStatus().getPodIpsList().stream().map(ip -> ip.getIp()).toList());
     assertEquals("127.0.0.1", b.getStatus().getHostIp(), "a node without an uplink: its loopback");
+    // kubelet's /etc/hosts names the pod by its IP, written once the network is up
+    String hosts = exec("client-b", "c", "cat", "/etc/hosts");
+    assertTrue(hosts.startsWith("# Kubernetes-managed hosts file.\n") && hosts.contains("\n" + ipB + "\tclient-b\n"), hosts);
 
     String fromB = retry(() -> exec("client-b", "c", "sh", "-c",
         "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc " + ipA + " 8080"));
