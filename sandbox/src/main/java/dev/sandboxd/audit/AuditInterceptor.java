@@ -79,7 +79,23 @@ public final class AuditInterceptor implements ServerInterceptor {
         ? "OK"
         : status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
     return "audit: " + peer.map(Peer::toString).orElse("uid=? gid=? pid=?") + " " + method + " "
-        + target.orElse("-") + " -> " + outcome.replace('\n', ' ');
+        + escaped(target.orElse("-")) + " -> " + escaped(outcome);
+  }
+
+  /**
+   * Targets come from requests before anything validated them: a newline in one would forge a
+   * line of its own in the log, so every control character is written as \xNN.
+   */
+  static String escaped(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> {
+      if (Character.isISOControl(c) || c == '\\') {
+        out.append(String.format("\\x%02x", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return out.toString();
   }
 
   /**

@@ -62,4 +62,14 @@ class AuditInterceptorTest {
         AuditInterceptor.line(Optional.empty(), "RunPod", Optional.empty(),
             Status.INVALID_ARGUMENT.withDescription("metadata.name: required")));
   }
+
+  /** A reference with a newline must not forge a second audit line (found in review). */
+  @Test
+  void controlCharactersInRequestsCannotForgeALine() {
+    String forged = AuditInterceptor.line(Optional.of(new Peer(42, 1000, 100)), "PullImage",
+        Optional.of("image=x\nINFO: audit: uid=0 gid=0 pid=1 RemovePod pod=default/db -> OK"),
+        Status.INVALID_ARGUMENT.withDescription("bad\rreference"));
+    assertEquals("audit: uid=1000 gid=100 pid=42 PullImage image=x\\x0aINFO: audit: uid=0 gid=0 pid=1 RemovePod "
+        + "pod=default/db -> OK -> INVALID_ARGUMENT: bad\\x0dreference", forged);
+  }
 }
