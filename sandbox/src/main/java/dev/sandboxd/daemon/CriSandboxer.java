@@ -54,6 +54,8 @@ final class CriSandboxer implements AutoCloseable {
   private final CompletableFuture<CriSandboxes> served;
   private ContainerdTaskEvents events;
 
+  private static final String CRI_KIND_LABEL = "io.cri-containerd.kind";
+
   private CriSandboxer(Server server, CompletableFuture<CriSandboxes> served) {
     this.server = server;
     this.served = served;
@@ -90,8 +92,14 @@ final class CriSandboxer implements AutoCloseable {
       CriSandboxes sandboxes = new CriSandboxes(CRI_NAMESPACE, pauses, new CriSandboxRecords(Path.of(cfg.state())),
           CriPodFiles.forHost(Path.of(cfg.containerdRoot()).resolve(criDirs), Path.of(cfg.containerdState()).resolve(criDirs), mounts),
           new ShimEndpoints(Path.of(cfg.containerdState())), cgroups, clock);
+      // CRI copies a pod's labels (and its image's) onto the containers it makes: anyone could label
+      // a container as one of these pauses. CRI's own containers carry io.cri-containerd.kind,
+      // sandboxd's pauses never do, so only those without it may be removed as orphans.
       sandboxes.recover(cri.sandboxStore().ids(SANDBOXER),
-          cri.listContainers(CriSandboxes.pauseLabels()).stream().map(ContainerInfo::id).toList());
+          cri.listContainers(CriSandboxes.pauseLabels()).stream()
+              .filter(c -> !c.labels().containsKey(CRI_KIND_LABEL))
+              .map(ContainerInfo::id)
+              .toList());
       events = new ContainerdTaskEvents(cri.client().events(), pauses, scheduler, attempt -> {}, cri::reconnectNow);
       events.start();
       served.complete(sandboxes);

@@ -1,17 +1,15 @@
 package dev.sandboxd.sandboxer;
 
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.system.FileTrees;
 import dev.sandboxd.system.Mounts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The files containerd's CRI bind-mounts into every container of a pod when they exist, written
@@ -57,6 +55,11 @@ public final class CriPodFiles {
     return criState.resolve("sandboxes").resolve(id).resolve("shm");
   }
 
+  /** The files are there (containerd deletes them at every restart); a file check, no mount table read. */
+  public boolean present(CriPodSandbox pod) {
+    return Files.isRegularFile(directory(pod.id()).resolve("resolv.conf"));
+  }
+
   /** Writes whichever of the pod's files is missing (cheap when all are there: a few stats). */
   public void ensure(CriPodSandbox pod) {
     Path dir = directory(pod.id());
@@ -75,7 +78,8 @@ public final class CriPodFiles {
       if (!pod.hostIpc()) {
         // containerd unmounts and deletes the whole directory; the mount table is not read on this hot path.
         Path shm = shm(pod.id());
-        if (!Files.isDirectory(shm)) {
+        if (!Files.isDirectory(shm) || !mounts.isMountPoint(shm)) {
+          // A directory left without its tmpfs would give the pod the host's /run, uncapped.
           Files.createDirectories(shm);
           Files.setPosixFilePermissions(shm, PosixFilePermissions.fromString("rwx------"));
           mounts.mountShm(shm, SHM_SIZE);
@@ -90,8 +94,8 @@ public final class CriPodFiles {
   public void remove(String id) {
     try {
       mounts.unmountIfMounted(shm(id));
-      deleteTree(shm(id).getParent());
-      deleteTree(directory(id));
+      FileTrees.deleteRecursively(shm(id).getParent());
+      FileTrees.deleteRecursively(directory(id));
     } catch (IOException e) {
       throw SandboxdException.internal("removing the pod files of sandbox " + id + ": " + e.getMessage(), e);
     }
@@ -128,16 +132,6 @@ public final class CriPodFiles {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException e) {
       Files.deleteIfExists(tmp);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (NoSuchFileException e) {
-      // gone already
     }
   }
 }

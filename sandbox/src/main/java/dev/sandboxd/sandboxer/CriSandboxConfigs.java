@@ -32,11 +32,16 @@ public final class CriSandboxConfigs {
 
   private CriSandboxConfigs() {}
 
-  /** The Create request's fields into the sandbox's description. */
-  public static CriPodSandbox parse(String sandboxId, String netnsPath, Any options) {
+  /** Every call's sandbox id becomes part of paths (records, pod files): never a path of its own. */
+  public static void checkSandboxId(String sandboxId) {
     if (!SANDBOX_ID.matcher(sandboxId).matches()) {
       throw SandboxdException.invalidArgument("sandbox_id: \"%s\" is not a sandbox id", sandboxId);
     }
+  }
+
+  /** The Create request's fields into the sandbox's description. */
+  public static CriPodSandbox parse(String sandboxId, String netnsPath, Any options) {
+    checkSandboxId(sandboxId);
     if (!netnsPath.isEmpty() && !netnsPath.startsWith("/")) {
       throw SandboxdException.invalidArgument("netns_path: \"%s\" is not an absolute path", netnsPath);
     }

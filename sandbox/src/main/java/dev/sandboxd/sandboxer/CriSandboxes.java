@@ -148,14 +148,21 @@ public final class CriSandboxes {
   public Status status(String sandboxId) {
     Known k = require(sandboxId);
     Sandbox sandbox = sandboxes.status(sandboxId);
-    if (sandbox.ready()) {
-      files.ensure(k.record().pod());
+    if (sandbox.ready() && !files.present(k.record().pod())) {
+      // Under the sandbox's lock, and only while it is still known: a Shutdown that just removed
+      // the files must not see them (and a tmpfs) come back behind it.
+      synchronized (lock(sandboxId)) {
+        if (known.containsKey(sandboxId)) {
+          files.ensure(k.record().pod());
+        }
+      }
     }
     return new Status(sandbox, k.record().pod(), k.endpoint());
   }
 
   /** Deletes everything of the sandbox. Idempotent: an unknown sandbox is shut down already. */
   public void shutdown(String sandboxId) {
+    CriSandboxConfigs.checkSandboxId(sandboxId);
     synchronized (lock(sandboxId)) {
       sandboxes.shutdown(sandboxId);
       files.remove(sandboxId);
@@ -236,6 +243,7 @@ public final class CriSandboxes {
   }
 
   private Known require(String sandboxId) {
+    CriSandboxConfigs.checkSandboxId(sandboxId);
     Known k = known.get(sandboxId);
     if (k == null) {
       throw SandboxdException.notFound("sandbox %s not found", sandboxId);
