@@ -73,6 +73,11 @@ final class PortForwardCall implements StreamObserver<PortForwardRequest> {
     if (status.sandbox().state() != SandboxStatus.State.Ready || status.sandbox().pid() <= 0) {
       throw SandboxdException.failedPrecondition("pod %s is not running (its sandbox is %s)", pod, status.sandbox().state());
     }
+    if (status.pod().spec().hostNetwork()) {
+      // Its loopback is the node's: a forward would reach the node's localhost-only services.
+      throw SandboxdException.failedPrecondition(
+          "pod %s uses the node's network (hostNetwork): port-forward reaches only pods' own namespaces", pod);
+    }
     synchronized (this) {
       connection = ports.connect(status.sandbox().pid(), request.getPort());
     }

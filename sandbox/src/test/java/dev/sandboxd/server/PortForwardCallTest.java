@@ -48,6 +48,7 @@ class PortForwardCallTest {
   private ManagedChannel channel;
   private final List<Long> dialledPids = new java.util.concurrent.CopyOnWriteArrayList<>();
   private SandboxStatus.State sandboxState = SandboxStatus.State.Ready;
+  private volatile boolean hostNetwork;
 
   @BeforeEach
   void start() throws Exception {
@@ -73,8 +74,9 @@ class PortForwardCallTest {
             kind: Pod
             metadata: {name: web}
             spec:
+              hostNetwork: %s
               containers: [{name: app, image: busybox}]
-            """, false).pod(), Instant.EPOCH, PodPhase.Running,
+            """.formatted(hostNetwork), false).pod(), Instant.EPOCH, PodPhase.Running,
             new SandboxStatus("sb", sandboxState, 4242, "", "", Instant.EPOCH), List.of(), List.of(), QosClass.BestEffort, false, List.of(), List.of(), "");
       }
     }, (pid, port) -> {
@@ -119,6 +121,15 @@ class PortForwardCallTest {
     sandboxState = SandboxStatus.State.Stopped;
     assertFails(PortForwardRequest.newBuilder().setPod(PodRef.newBuilder().setRef("web")).setPort(80).build(),
         Status.Code.FAILED_PRECONDITION, "pod web is not running");
+    assertEquals(List.of(), dialledPids);
+  }
+
+  /** A hostNetwork pod's loopback is the node's: a forward there would reach node-local services (found in review). */
+  @Test
+  void hostNetworkPodsAreRefused() throws Exception {
+    hostNetwork = true;
+    assertFails(PortForwardRequest.newBuilder().setPod(PodRef.newBuilder().setRef("web")).setPort(2379).build(),
+        Status.Code.FAILED_PRECONDITION, "pod web uses the node's network");
     assertEquals(List.of(), dialledPids);
   }
 
