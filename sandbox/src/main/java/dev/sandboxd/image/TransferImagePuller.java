@@ -88,7 +88,15 @@ public final class TransferImagePuller implements ImagePuller {
         bytes.merge(part, done, Math::max);
         sizes.put(part, total);
       }
-      flight.listeners().forEach(l -> l.progress(event, part, done, total));
+      for (ProgressListener l : flight.listeners()) {
+        try {
+          l.progress(event, part, done, total);
+        } catch (RuntimeException gone) {
+          // An asker that went away (a cancelled `image pull`) neither stops the others' progress
+          // nor cancels containerd's progress stream of the pull they share.
+          flight.listeners().remove(l);
+        }
+      }
     };
     try {
       String host = ImageReferences.host(name);

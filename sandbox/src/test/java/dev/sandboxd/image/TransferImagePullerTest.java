@@ -134,6 +134,22 @@ class TransferImagePullerTest {
     assertEquals("overlayfs", asked.get(0).snapshotter());
   }
 
+  /** A cancelled `image pull` throws from its listener: the pod sharing the pull still gets progress (found in review). */
+  @Test
+  void anAskerThatWentAwayDoesNotStopTheOthersProgress() throws Exception {
+    TransferImagePuller puller = puller();
+    List<String> progress = new CopyOnWriteArrayList<>();
+    CompletableFuture<ImageService.ImageSummary> gone = puller.pull("registry.example/app:1", List.of(), (e, n, d, t) -> {
+      throw new IllegalStateException("call already cancelled");
+    });
+    CompletableFuture<ImageService.ImageSummary> pod = puller.pull("registry.example/app:1", List.of(),
+        (event, name, done, total) -> progress.add(event));
+    release.countDown();
+    assertEquals("registry.example/app:1", pod.get(10, TimeUnit.SECONDS).name());
+    assertEquals("registry.example/app:1", gone.get(10, TimeUnit.SECONDS).name());
+    assertTrue(!progress.isEmpty(), "the remaining asker saw the pull's progress");
+  }
+
   @Test
   void shortNamesArePulledNormalized() throws Exception {
     release.countDown();
