@@ -25,6 +25,13 @@ final class CriLogDecoder extends FilterOutputStream {
   private final ByteArrayOutputStream record = new ByteArrayOutputStream();
   /** With a tail, until caught up: the last lines (each whole, or the last one in progress). */
   private ArrayDeque<ByteArrayOutputStream> held;
+  /** Bytes in held: a tail keeps at most MAX_HELD_BYTES of them, however long the lines. */
+  private long heldBytes;
+  /**
+   * A tail reads the live file to its end before it prints, and a line without a newline can be as
+   * long as the file: beyond this many bytes the oldest lines go, then the start of the last one.
+   */
+  static final int MAX_HELD_BYTES = 4 << 20;
   private final int tail;
   private boolean lineStart = true;
 
@@ -113,12 +120,24 @@ final class CriLogDecoder extends FilterOutputStream {
       return;
     }
     held.peekLast().write(b, off, len);
+    heldBytes += len;
     if (endsLine) {
       held.add(new ByteArrayOutputStream());
       // The open (empty) line does not count: keep tail whole lines before it.
       while (held.size() > tail + 1) {
-        held.removeFirst();
+        heldBytes -= held.removeFirst().size();
       }
+    }
+    while (heldBytes > MAX_HELD_BYTES && held.size() > 1) {
+      heldBytes -= held.removeFirst().size();
+    }
+    if (heldBytes > MAX_HELD_BYTES) {
+      // One line longer than the budget: keep its last half budget of bytes.
+      byte[] line = held.removeFirst().toByteArray();
+      ByteArrayOutputStream end = new ByteArrayOutputStream();
+      end.write(line, line.length - MAX_HELD_BYTES / 2, MAX_HELD_BYTES / 2);
+      held.add(end);
+      heldBytes = end.size();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.sandboxd.containerlog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -84,6 +85,26 @@ class CriLogDecoderTest {
     assertEquals(expected.replace("\\n", "\n"), out.toString(StandardCharsets.UTF_8));
     decoder.write("2026-12-02T10:00:06.000000006Z stdout F five\n".getBytes(StandardCharsets.UTF_8));
     assertEquals(expected.replace("\\n", "\n") + "five\n", out.toString(StandardCharsets.UTF_8), "followed lines pass at once");
+  }
+
+  /**
+   * A line with no newline is as long as the live file: a tail holds at most MAX_HELD_BYTES of it
+   * while it reads to the end (found in review: parallel tails of such a log filled the heap).
+   */
+  @Test
+  void aTailHoldsABoundedNumberOfBytesHoweverLongTheLine() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CriLogDecoder decoder = new CriLogDecoder(out, Optional.empty(), false, OptionalInt.of(1));
+    byte[] partial = ("2026-12-02T10:00:00.000000001Z stdout P " + "y".repeat(64 * 1024) + "\n")
+        .getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 200; i++) { // 12.8 MB of one line
+      decoder.write(partial);
+    }
+    decoder.write("2026-12-02T10:00:01.000000001Z stdout F end\n".getBytes(StandardCharsets.UTF_8));
+    decoder.caughtUp();
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.length() <= CriLogDecoder.MAX_HELD_BYTES, "printed " + printed.length() + " bytes");
+    assertTrue(printed.endsWith("yyyyend\n"), "the end of the line is kept");
   }
 
   private static String decode(String records, Optional<Instant> since, boolean timestamps, OptionalInt tail) throws IOException {
