@@ -2,13 +2,14 @@ package dev.sandboxd.cri;
 
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.rollback.Rollback;
-import dev.sandboxd.volume.FileTrees;
+import dev.sandboxd.system.FileTrees;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -94,11 +95,15 @@ public final class CriPods {
       try {
         Files.createDirectories(files.logDirectory());
         rollback.push("remove " + files.dir(), () -> FileTrees.deleteRecursively(files.dir()));
+        // What containers write (logs, emptyDirs) is the pod's: other users of the node may not read it.
+        Files.setPosixFilePermissions(files.dir(), PosixFilePermissions.fromString("rwx------"));
         for (ContainerConfig c : Stream.concat(plan.initContainers().stream(), plan.containers().stream()).toList()) {
           Files.createDirectories(files.logDirectory().resolve(c.getMetadata().getName()));
           for (var mount : c.getMountsList()) {
             if (Path.of(mount.getHostPath()).startsWith(files.dir())) {
-              Files.createDirectories(Path.of(mount.getHostPath())); // an emptyDir
+              // an emptyDir: 0777 as kubelet makes them, so a container of any user can write its own
+              Files.setPosixFilePermissions(Files.createDirectories(Path.of(mount.getHostPath())),
+                  PosixFilePermissions.fromString("rwxrwxrwx"));
             }
           }
         }

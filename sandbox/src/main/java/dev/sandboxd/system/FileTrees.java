@@ -1,4 +1,4 @@
-package dev.sandboxd.volume;
+package dev.sandboxd.system;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;

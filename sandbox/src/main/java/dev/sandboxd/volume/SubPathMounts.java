@@ -1,6 +1,7 @@
 package dev.sandboxd.volume;
 
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.system.FileTrees;
 import dev.sandboxd.system.Mounts;
 import dev.sandboxd.system.PathHandles;
 import dev.sandboxd.system.PathHandles.Handle;
