@@ -31,12 +31,20 @@ final class CtrBaseline {
   /** A running pod made with ctr: its pause container, then its app containers. */
   record CtrPod(String id, int pausePid, List<String> apps) {}
 
-  /** {@code ctr run -d} of pause, owning new namespaces; the pod's id is the pause container's. */
-  Timed<CtrPod> runPause(String id) throws IOException, InterruptedException {
+  /**
+   * {@code ctr run -d} of pause, owning new namespaces; the pod's id is the pause container's.
+   * With cni, ctr runs CNI ADD of the node's ctr network (hack/bench's /etc/cni/net.d in the node)
+   * into the new network namespace before it starts the task; {@code ctr task rm} runs DEL.
+   */
+  Timed<CtrPod> runPause(String id, boolean cni) throws IOException, InterruptedException {
     Path pidFile = node.workDir().resolve(id + ".pid");
-    List<String> run = ctr("run", "-d", "--null-io", "--cpu-shares", "0", "--read-only", "--user", PAUSE_USER,
+    List<String> run = ctr("run", "-d", "--null-io");
+    if (cni) {
+      run.add("--cni");
+    }
+    run.addAll(List.of("--cpu-shares", "0", "--read-only", "--user", PAUSE_USER,
         "--cgroup", node.cgroupParent() + "/" + id + "/" + id, "--annotation", SHIM_GROUP + "=" + id,
-        "--pid-file", pidFile.toString(), pauseImage, id);
+        "--pid-file", pidFile.toString(), pauseImage, id));
     long nanos = commands.checked(run).nanos();
     int pid = Integer.parseInt(Files.readString(pidFile).trim());
     return new Timed<>(new CtrPod(id, pid, List.of()), nanos);

@@ -27,6 +27,10 @@ final class LatencySuite {
   static final String CTR_REMOVE_PAUSE = "ctr_remove_pause";
   static final String CTR_REMOVE_PAUSE_THEN_APP = "ctr_remove_pause_then_app";
   static final String RUNC_DELETE_PAUSE = "runc_delete_pause";
+  static final String CNI_ONE_CONTAINER_POD = "sandboxd_cni_one_container_pod";
+  static final String CTR_CNI_PAUSE_THEN_APP = "ctr_cni_pause_then_app";
+  static final String STOP_REMOVE_CNI_ONE_CONTAINER_POD = "sandboxd_stop_remove_cni_one_container_pod";
+  static final String CTR_CNI_REMOVE_PAUSE_THEN_APP = "ctr_cni_remove_pause_then_app";
   /** Every ctr container of the benchmark has an id starting with this. */
   static final String CTR_PREFIX = "bench-ctr-";
 
@@ -51,8 +55,36 @@ final class LatencySuite {
     this.progress = progress;
   }
 
-  Map<String, LatencyStats> run(int runs, int warmup) throws Exception {
-    List<List<Scenario>> groups = List.of(
+  /** Which groups of scenarios a run measures. */
+  enum Sections {
+    /** Without a pod network: pause-only, one container, three containers. */
+    LOOPBACK,
+    /** On a node with a pod network: a one-container pod with CNI against ctr run --cni. */
+    CNI,
+    BOTH
+  }
+
+  Map<String, LatencyStats> run(int runs, int warmup, Sections sections) throws Exception {
+    List<List<Scenario>> groups = new ArrayList<>();
+    if (sections != Sections.CNI) {
+      groups.addAll(loopbackGroups());
+    }
+    if (sections != Sections.LOOPBACK) {
+      groups.add(List.of(
+          new Scenario(CNI_ONE_CONTAINER_POD,
+              "sandboxd RunPod of a pod with one busybox sleep container on the CNI pod network, until it runs",
+              STOP_REMOVE_CNI_ONE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod, CNI DEL included",
+              i -> sandboxd(BenchPods.sleepers("bench-cni-" + i, 1), Optional.of(0L))),
+          new Scenario(CTR_CNI_PAUSE_THEN_APP,
+              "ctr run -d --cni of pause (CNI ADD into its namespace), then ctr run -d of busybox sleep joined to it",
+              CTR_CNI_REMOVE_PAUSE_THEN_APP, "ctr task rm -f (CNI DEL for pause) + ctr container rm, app then pause",
+              this::ctrCniPauseThenApp)));
+    }
+    return measure(groups, runs, warmup);
+  }
+
+  private List<List<Scenario>> loopbackGroups() {
+    return List.of(
         List.of(
             new Scenario(PAUSE_POD, "sandboxd RunPod of a pod of its sandbox alone (pause task)",
                 STOP_REMOVE_PAUSE_POD, "sandboxd StopPod (SIGTERM, pause exits) + RemovePod",
@@ -74,7 +106,9 @@ final class LatencySuite {
             new Scenario(THREE_CONTAINER_POD, "sandboxd RunPod of a pod with three busybox sleep containers, until they run",
                 STOP_REMOVE_THREE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod",
                 i -> sandboxd(BenchPods.sleepers("bench-three-" + i, 3), Optional.of(0L)))));
+  }
 
+  private Map<String, LatencyStats> measure(List<List<Scenario>> groups, int runs, int warmup) throws Exception {
     Map<String, List<Long>> samples = new LinkedHashMap<>();
     Map<String, String> descriptions = new LinkedHashMap<>();
     for (List<Scenario> group : groups) {
@@ -116,13 +150,21 @@ final class LatencySuite {
   }
 
   private Sample ctrPause(int i) throws Exception {
-    Timed<CtrBaseline.CtrPod> pod = ctr.runPause(CTR_PREFIX + "pause-" + i);
+    Timed<CtrBaseline.CtrPod> pod = ctr.runPause(CTR_PREFIX + "pause-" + i, false);
     return new Sample(pod.nanos(), ctr.remove(pod.value()));
   }
 
   private Sample ctrPauseThenApp(int i) throws Exception {
-    Timed<CtrBaseline.CtrPod> pause = ctr.runPause(CTR_PREFIX + "pod-" + i);
-    Timed<CtrBaseline.CtrPod> pod = ctr.runApp(pause.value(), CTR_PREFIX + "pod-" + i + "-app");
+    return ctrPauseThenApp(CTR_PREFIX + "pod-" + i, false);
+  }
+
+  private Sample ctrCniPauseThenApp(int i) throws Exception {
+    return ctrPauseThenApp(CTR_PREFIX + "cni-" + i, true);
+  }
+
+  private Sample ctrPauseThenApp(String id, boolean cni) throws Exception {
+    Timed<CtrBaseline.CtrPod> pause = ctr.runPause(id, cni);
+    Timed<CtrBaseline.CtrPod> pod = ctr.runApp(pause.value(), id + "-app");
     return new Sample(pause.nanos() + pod.nanos(), ctr.remove(pod.value()));
   }
 
