@@ -77,7 +77,7 @@ final class LatencySuite {
               i -> sandboxd(BenchPods.sleepers("bench-cni-" + i, 1), Optional.of(0L))),
           new Scenario(CTR_CNI_PAUSE_THEN_APP,
               "ctr run -d --cni of pause (CNI ADD into its namespace), then ctr run -d of busybox sleep joined to it",
-              CTR_CNI_REMOVE_PAUSE_THEN_APP, "ctr task rm -f (CNI DEL for pause) + ctr container rm, app then pause",
+              CTR_CNI_REMOVE_PAUSE_THEN_APP, "ctr task rm -f + ctr container rm, app then pause, the pause first with ctr task kill (CNI DEL)",
               this::ctrCniPauseThenApp)));
     }
     return measure(groups, runs, warmup);
