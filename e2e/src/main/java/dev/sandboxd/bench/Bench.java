@@ -30,10 +30,10 @@ public final class Bench implements Callable<Integer> {
       + "containerd namespace with the same image, runtime (io.containerd.runc.v2), snapshotter (overlayfs), "
       + "cgroup layout, namespaces, user, read-only root and one shim per pod (io.containerd.runc.v2.group) as "
       + "sandboxd, and --cpu-shares 0 (this host's cgroup2 has no cpu controller). runc runs a bundle of the same "
-      + "pause image with runc's default spec made like sandboxd's pause. On a node with a pod network (hack/node "
-      + "--netns) every sandboxd pod gets its IP from CNI, and one more group runs: a one-container pod against the "
-      + "two-step ctr run, its pause with --cni (ctr's own network: bridge ctr0, 10.90.0.0/16, its IPAM state in the "
-      + "node). Percentiles interpolate between ranks.";
+      + "pause image with runc's default spec made like sandboxd's pause. On a node with a pod network (hack/up, hack/node "
+      + "--netns) every sandboxd pod gets its IP from CNI, and every ctr pause runs with --cni (ctr's own network: "
+      + "bridge ctr0, 10.90.0.0/16, the same plugin chain, its IPAM state in the node) and is stopped with ctr task "
+      + "kill, which runs CNI DEL; runc's pause has no network. Percentiles interpolate between ranks.";
 
   @Option(names = "--repo", description = "the sandboxd checkout (default: the working directory)", defaultValue = ".")
   Path repo;
@@ -108,8 +108,6 @@ public final class Bench implements Callable<Integer> {
       if (only == Section.cni && !node.podNetwork()) {
         throw new IllegalStateException("--only cni needs a node with a pod network: hack/up (or hack/node up --netns)");
       }
-      LatencySuite.Sections sections = only == Section.cni ? LatencySuite.Sections.CNI
-          : node.podNetwork() ? LatencySuite.Sections.BOTH : LatencySuite.Sections.LOOPBACK;
       ThroughputSuite throughput = new ThroughputSuite(pods, node.sandboxdPid());
       OverheadSuite overhead = new OverheadSuite(node, commands, throughput, pods, progress);
       cleanUp(pods, ctr, runc);
@@ -128,7 +126,7 @@ public final class Bench implements Callable<Integer> {
       List<ThroughputSuite.Result> rates = new ArrayList<>();
       OverheadSuite.Result footprint = null;
       try {
-        latency = new LatencySuite(pods, ctr, runc, progress).run(runs, warmup, sections);
+        latency = new LatencySuite(pods, ctr, runc, progress).run(runs, warmup, node.podNetwork(), only == Section.cni);
         if (only == null) {
           for (int c : concurrency) {
             rates.add(throughput.run(throughputPods, c));
