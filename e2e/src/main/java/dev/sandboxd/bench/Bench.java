@@ -30,7 +30,10 @@ public final class Bench implements Callable<Integer> {
       + "containerd namespace with the same image, runtime (io.containerd.runc.v2), snapshotter (overlayfs), "
       + "cgroup layout, namespaces, user, read-only root and one shim per pod (io.containerd.runc.v2.group) as "
       + "sandboxd, and --cpu-shares 0 (this host's cgroup2 has no cpu controller). runc runs a bundle of the same "
-      + "pause image with runc's default spec made like sandboxd's pause. Percentiles interpolate between ranks.";
+      + "pause image with runc's default spec made like sandboxd's pause. On a node with a pod network (hack/up, hack/node "
+      + "--netns) every sandboxd pod gets its IP from CNI, and every ctr pause runs with --cni (ctr's own network: "
+      + "bridge ctr0, 10.90.0.0/16, the same plugin chain, its IPAM state in the node) and is stopped with ctr task "
+      + "kill, which runs CNI DEL; runc's pause has no network. Percentiles interpolate between ranks.";
 
   @Option(names = "--repo", description = "the sandboxd checkout (default: the working directory)", defaultValue = ".")
   Path repo;
@@ -61,6 +64,13 @@ public final class Bench implements Callable<Integer> {
       description = "running pods at which sandboxd's footprint is taken, ascending (default ${DEFAULT-VALUE})",
       defaultValue = "0,50,100")
   List<Integer> overheadPods;
+
+  @Option(names = "--only", description = "measure this section alone: cni (one-container pod with CNI against "
+      + "ctr run --cni; a --netns node)")
+  Section only;
+
+  /** A section measured alone with --only. */
+  enum Section { cni }
 
   @Option(names = "--idle-seconds", description = "idle CPU window (default ${DEFAULT-VALUE})", defaultValue = "30")
   int idleSeconds;
@@ -95,6 +105,9 @@ public final class Bench implements Callable<Integer> {
     try (SandboxdPods pods = new SandboxdPods(node.sandboxdSocket())) {
       CtrBaseline ctr = new CtrBaseline(node, commands, PauseImage.embeddedReference());
       RuncBaseline runc = new RuncBaseline(node, commands);
+      if (only == Section.cni && !node.podNetwork()) {
+        throw new IllegalStateException("--only cni needs a node with a pod network: hack/up (or hack/node up --netns)");
+      }
       ThroughputSuite throughput = new ThroughputSuite(pods, node.sandboxdPid());
       OverheadSuite overhead = new OverheadSuite(node, commands, throughput, pods, progress);
       cleanUp(pods, ctr, runc);
@@ -111,14 +124,16 @@ public final class Bench implements Callable<Integer> {
       OverheadSuite.SandboxdFootprint atStart = overhead.sandboxd(0);
       Map<String, LatencyStats> latency;
       List<ThroughputSuite.Result> rates = new ArrayList<>();
-      OverheadSuite.Result footprint;
+      OverheadSuite.Result footprint = null;
       try {
-        latency = new LatencySuite(pods, ctr, runc, progress).run(runs, warmup);
-        for (int c : concurrency) {
-          rates.add(throughput.run(throughputPods, c));
-          progress.printf("throughput: concurrency %d: %s%n", c, rates.get(rates.size() - 1));
+        latency = new LatencySuite(pods, ctr, runc, progress).run(runs, warmup, node.podNetwork(), only == Section.cni);
+        if (only == null) {
+          for (int c : concurrency) {
+            rates.add(throughput.run(throughputPods, c));
+            progress.printf("throughput: concurrency %d: %s%n", c, rates.get(rates.size() - 1));
+          }
+          footprint = overhead.run(overheadPods, idleSeconds);
         }
-        footprint = overhead.run(overheadPods, idleSeconds);
       } finally {
         cleanUp(pods, ctr, runc);
       }

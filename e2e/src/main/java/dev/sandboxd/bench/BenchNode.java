@@ -50,6 +50,11 @@ public record BenchNode(
         Long.parseLong(Files.readString(pidFile).trim()));
   }
 
+  /** Whether the node has a network namespace of its own and, in it, sandboxd's CNI pod network (--netns). */
+  public boolean podNetwork() {
+    return Files.exists(dir.resolve("netns"));
+  }
+
   public Path ctr() {
     return repo.resolve(".cache/root/usr/bin/ctr");
   }

@@ -29,17 +29,25 @@ final class CtrBaseline {
   }
 
   /** A running pod made with ctr: its pause container, then its app containers. */
-  record CtrPod(String id, int pausePid, List<String> apps) {}
+  record CtrPod(String id, int pausePid, List<String> apps, boolean cni) {}
 
-  /** {@code ctr run -d} of pause, owning new namespaces; the pod's id is the pause container's. */
-  Timed<CtrPod> runPause(String id) throws IOException, InterruptedException {
+  /**
+   * {@code ctr run -d} of pause, owning new namespaces; the pod's id is the pause container's.
+   * With cni, ctr runs CNI ADD of the node's ctr network (hack/bench's /etc/cni/net.d in the node)
+   * into the new network namespace before it starts the task.
+   */
+  Timed<CtrPod> runPause(String id, boolean cni) throws IOException, InterruptedException {
     Path pidFile = node.workDir().resolve(id + ".pid");
-    List<String> run = ctr("run", "-d", "--null-io", "--cpu-shares", "0", "--read-only", "--user", PAUSE_USER,
+    List<String> run = ctr("run", "-d", "--null-io");
+    if (cni) {
+      run.add("--cni");
+    }
+    run.addAll(List.of("--cpu-shares", "0", "--read-only", "--user", PAUSE_USER,
         "--cgroup", node.cgroupParent() + "/" + id + "/" + id, "--annotation", SHIM_GROUP + "=" + id,
-        "--pid-file", pidFile.toString(), pauseImage, id);
+        "--pid-file", pidFile.toString(), pauseImage, id));
     long nanos = commands.checked(run).nanos();
     int pid = Integer.parseInt(Files.readString(pidFile).trim());
-    return new Timed<>(new CtrPod(id, pid, List.of()), nanos);
+    return new Timed<>(new CtrPod(id, pid, List.of(), cni), nanos);
   }
 
   /** {@code ctr run -d} of a busybox sleeper joined to the pause container's net, ipc and uts namespaces. */
@@ -53,12 +61,14 @@ final class CtrBaseline {
     long nanos = commands.checked(run).nanos();
     List<String> apps = new ArrayList<>(pod.apps());
     apps.add(appId);
-    return new Timed<>(new CtrPod(pod.id(), pod.pausePid(), apps), nanos);
+    return new Timed<>(new CtrPod(pod.id(), pod.pausePid(), apps, pod.cni()), nanos);
   }
 
   /**
    * Kills and deletes every task and container of the pod, apps first ({@code ctr task rm -f},
    * {@code ctr container rm}, which also removes the snapshot); returns the time all of it took.
+   * A --cni pause is first stopped with {@code ctr task kill}: of ctr's commands only kill runs
+   * CNI DEL (task rm -f does not, and would leak the IP and the veth).
    * The pod's cgroup directory is removed afterwards, untimed.
    */
   long remove(CtrPod pod) throws IOException, InterruptedException {
@@ -66,6 +76,9 @@ final class CtrBaseline {
     ids.add(pod.id());
     long nanos = 0;
     for (String id : ids) {
+      if (pod.cni() && id.equals(pod.id())) {
+        nanos += commands.checked(ctr("task", "kill", "-s", "SIGKILL", id)).nanos();
+      }
       nanos += commands.checked(ctr("task", "rm", "-f", id)).nanos();
       nanos += commands.checked(ctr("container", "rm", id)).nanos();
     }

@@ -27,6 +27,10 @@ final class LatencySuite {
   static final String CTR_REMOVE_PAUSE = "ctr_remove_pause";
   static final String CTR_REMOVE_PAUSE_THEN_APP = "ctr_remove_pause_then_app";
   static final String RUNC_DELETE_PAUSE = "runc_delete_pause";
+  static final String CNI_ONE_CONTAINER_POD = "sandboxd_cni_one_container_pod";
+  static final String CTR_CNI_PAUSE_THEN_APP = "ctr_cni_pause_then_app";
+  static final String STOP_REMOVE_CNI_ONE_CONTAINER_POD = "sandboxd_stop_remove_cni_one_container_pod";
+  static final String CTR_CNI_REMOVE_PAUSE_THEN_APP = "ctr_cni_remove_pause_then_app";
   /** Every ctr container of the benchmark has an id starting with this. */
   static final String CTR_PREFIX = "bench-ctr-";
 
@@ -51,30 +55,50 @@ final class LatencySuite {
     this.progress = progress;
   }
 
-  Map<String, LatencyStats> run(int runs, int warmup) throws Exception {
-    List<List<Scenario>> groups = List.of(
-        List.of(
-            new Scenario(PAUSE_POD, "sandboxd RunPod of a pod of its sandbox alone (pause task)",
-                STOP_REMOVE_PAUSE_POD, "sandboxd StopPod (SIGTERM, pause exits) + RemovePod",
-                i -> sandboxd(BenchPods.pauseOnly("bench-pause-" + i), Optional.empty())),
-            new Scenario(CTR_PAUSE, "ctr run -d of the pause image (container + task + start)",
-                CTR_REMOVE_PAUSE, "ctr task rm -f + ctr container rm",
-                this::ctrPause),
-            new Scenario(RUNC_PAUSE, "runc run -d of a pause bundle (no containerd, no shim)",
-                RUNC_DELETE_PAUSE, "runc delete -f",
-                this::runcPause)),
-        List.of(
+  /**
+   * Runs the groups: pause-only, one container, three containers; onlyCni runs the one-container
+   * group alone. On a node with a pod network (podNetwork) sandboxd's pods get their IPs from CNI,
+   * so ctr's pauses run with --cni too (runc stays without a network: the floor), and the
+   * one-container group is the pod network section, under names of its own.
+   */
+  Map<String, LatencyStats> run(int runs, int warmup, boolean podNetwork, boolean onlyCni) throws Exception {
+    List<Scenario> pauseOnly = List.of(
+        new Scenario(PAUSE_POD, "sandboxd RunPod of a pod of its sandbox alone (pause task)",
+            STOP_REMOVE_PAUSE_POD, "sandboxd StopPod (SIGTERM, pause exits) + RemovePod",
+            i -> sandboxd(BenchPods.pauseOnly("bench-pause-" + i), Optional.empty())),
+        new Scenario(CTR_PAUSE, "ctr run -d of the pause image (container + task + start)"
+                + (podNetwork ? ", with --cni" : ""),
+            CTR_REMOVE_PAUSE, "ctr task rm -f + ctr container rm" + (podNetwork ? ", after ctr task kill (CNI DEL)" : ""),
+            i -> ctrPause(i, podNetwork)),
+        new Scenario(RUNC_PAUSE, "runc run -d of a pause bundle (no containerd, no shim)",
+            RUNC_DELETE_PAUSE, "runc delete -f",
+            this::runcPause));
+    List<Scenario> oneContainer = podNetwork
+        ? List.of(
+            new Scenario(CNI_ONE_CONTAINER_POD,
+                "sandboxd RunPod of a pod with one busybox sleep container on the CNI pod network, until it runs",
+                STOP_REMOVE_CNI_ONE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod, CNI DEL included",
+                i -> sandboxd(BenchPods.sleepers("bench-cni-" + i, 1), Optional.of(0L))),
+            new Scenario(CTR_CNI_PAUSE_THEN_APP,
+                "ctr run -d --cni of pause (CNI ADD into its namespace), then ctr run -d of busybox sleep joined to it",
+                CTR_CNI_REMOVE_PAUSE_THEN_APP,
+                "ctr task rm -f + ctr container rm, app then pause, the pause first with ctr task kill (CNI DEL)",
+                i -> ctrPauseThenApp(CTR_PREFIX + "cni-" + i, true)))
+        : List.of(
             new Scenario(ONE_CONTAINER_POD, "sandboxd RunPod of a pod with one busybox sleep container, until it runs",
                 STOP_REMOVE_ONE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod",
                 i -> sandboxd(BenchPods.sleepers("bench-one-" + i, 1), Optional.of(0L))),
             new Scenario(CTR_PAUSE_THEN_APP, "ctr run -d of pause, then ctr run -d of busybox sleep joined to its namespaces",
                 CTR_REMOVE_PAUSE_THEN_APP, "ctr task rm -f + ctr container rm, app then pause",
-                this::ctrPauseThenApp)),
-        List.of(
-            new Scenario(THREE_CONTAINER_POD, "sandboxd RunPod of a pod with three busybox sleep containers, until they run",
-                STOP_REMOVE_THREE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod",
-                i -> sandboxd(BenchPods.sleepers("bench-three-" + i, 3), Optional.of(0L)))));
+                i -> ctrPauseThenApp(CTR_PREFIX + "pod-" + i, false)));
+    List<Scenario> threeContainers = List.of(
+        new Scenario(THREE_CONTAINER_POD, "sandboxd RunPod of a pod with three busybox sleep containers, until they run",
+            STOP_REMOVE_THREE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod",
+            i -> sandboxd(BenchPods.sleepers("bench-three-" + i, 3), Optional.of(0L))));
+    return measure(onlyCni ? List.of(oneContainer) : List.of(pauseOnly, oneContainer, threeContainers), runs, warmup);
+  }
 
+  private Map<String, LatencyStats> measure(List<List<Scenario>> groups, int runs, int warmup) throws Exception {
     Map<String, List<Long>> samples = new LinkedHashMap<>();
     Map<String, String> descriptions = new LinkedHashMap<>();
     for (List<Scenario> group : groups) {
@@ -115,14 +139,14 @@ final class LatencySuite {
     return new Sample(ready, System.nanoTime() - start);
   }
 
-  private Sample ctrPause(int i) throws Exception {
-    Timed<CtrBaseline.CtrPod> pod = ctr.runPause(CTR_PREFIX + "pause-" + i);
+  private Sample ctrPause(int i, boolean cni) throws Exception {
+    Timed<CtrBaseline.CtrPod> pod = ctr.runPause(CTR_PREFIX + "pause-" + i, cni);
     return new Sample(pod.nanos(), ctr.remove(pod.value()));
   }
 
-  private Sample ctrPauseThenApp(int i) throws Exception {
-    Timed<CtrBaseline.CtrPod> pause = ctr.runPause(CTR_PREFIX + "pod-" + i);
-    Timed<CtrBaseline.CtrPod> pod = ctr.runApp(pause.value(), CTR_PREFIX + "pod-" + i + "-app");
+  private Sample ctrPauseThenApp(String id, boolean cni) throws Exception {
+    Timed<CtrBaseline.CtrPod> pause = ctr.runPause(id, cni);
+    Timed<CtrBaseline.CtrPod> pod = ctr.runApp(pause.value(), id + "-app");
     return new Sample(pause.nanos() + pod.nanos(), ctr.remove(pod.value()));
   }
 

@@ -63,6 +63,18 @@ final class ReportWriter {
           .append(s.meanMs()).append(" | ").append(s.description()).append(" |\n");
     }
 
+    if (!r.throughput().isEmpty()) {
+      throughput(md, r);
+    }
+    if (r.overhead() != null) {
+      overhead(md, r);
+    }
+    md.append("Reproduce: `hack/up && hack/bench` (writes `bench-results/latest.json` and `latest.md`).\n");
+    return md.toString();
+  }
+
+  private static void throughput(StringBuilder md, Report r) {
+    Report.Plan p = r.plan();
     md.append("\n## Throughput: ").append(p.throughputPods())
         .append(" one-container pods created, then removed\n\n")
         .append("| concurrency | total (s) | pods/s | machine CPU busy (%) | sandboxd CPU (s) | client CPU (s) | errors |")
@@ -74,6 +86,9 @@ final class ReportWriter {
           .append(" | ").append(t.removeTotalS()).append(" |\n");
     }
 
+  }
+
+  private static void overhead(StringBuilder md, Report r) {
     OverheadSuite.Result o = r.overhead();
     md.append("\n## Overhead\n\nsandboxd (RSS; heap after a full GC, i.e. live data, and committed):\n\n")
         .append("| running pods | RSS (MB) | heap used (MB) | heap committed (MB) | threads |\n")
@@ -89,8 +104,6 @@ final class ReportWriter {
         .append(" MB (PSS ").append(pp.pausePssMb()).append(" MB).\n\n");
     md.append("Idle CPU of sandboxd with ").append(o.idlePods()).append(" pods over ").append(o.idleSeconds())
         .append(" s: ").append(o.idleCpuPercentOfOneCore()).append(" % of one core.\n\n");
-    md.append("Reproduce: `hack/up && hack/bench` (writes `bench-results/latest.json` and `latest.md`).\n");
-    return md.toString();
   }
 
   private static void footprintRow(StringBuilder md, String label, OverheadSuite.SandboxdFootprint f) {

@@ -5,30 +5,34 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /** The ratios a report quotes and the targets sandboxd is held to, computed from one run. */
 final class Targets {
   private Targets() {}
 
+  /** The ratios of the scenarios this run measured (a run of one section has only its own). */
   static Map<String, Double> ratios(Map<String, LatencyStats> latency, List<ThroughputSuite.Result> throughput) {
-    LatencyStats pause = latency.get(LatencySuite.PAUSE_POD);
-    LatencyStats one = latency.get(LatencySuite.ONE_CONTAINER_POD);
-    LatencyStats ctrPause = latency.get(LatencySuite.CTR_PAUSE);
-    LatencyStats ctrPod = latency.get(LatencySuite.CTR_PAUSE_THEN_APP);
-    LatencyStats runc = latency.get(LatencySuite.RUNC_PAUSE);
-    LatencyStats stopPause = latency.get(LatencySuite.STOP_REMOVE_PAUSE_POD);
-    LatencyStats stopOne = latency.get(LatencySuite.STOP_REMOVE_ONE_CONTAINER_POD);
     Map<String, Double> ratios = new LinkedHashMap<>();
-    ratios.put("pause_pod_p50_vs_ctr", ratio(pause.p50Ms(), ctrPause.p50Ms()));
-    ratios.put("pause_pod_p99_vs_ctr", ratio(pause.p99Ms(), ctrPause.p99Ms()));
-    ratios.put("one_container_pod_p50_vs_ctr", ratio(one.p50Ms(), ctrPod.p50Ms()));
-    ratios.put("one_container_pod_p99_vs_ctr", ratio(one.p99Ms(), ctrPod.p99Ms()));
-    ratios.put("pause_pod_p50_vs_runc", ratio(pause.p50Ms(), runc.p50Ms()));
-    ratios.put("pause_pod_p99_vs_runc", ratio(pause.p99Ms(), runc.p99Ms()));
-    ratios.put("ctr_pause_p50_vs_runc", ratio(ctrPause.p50Ms(), runc.p50Ms()));
-    ratios.put("stop_remove_pause_pod_p50_vs_ctr", ratio(stopPause.p50Ms(), latency.get(LatencySuite.CTR_REMOVE_PAUSE).p50Ms()));
-    ratios.put("stop_remove_one_container_pod_p50_vs_ctr",
-        ratio(stopOne.p50Ms(), latency.get(LatencySuite.CTR_REMOVE_PAUSE_THEN_APP).p50Ms()));
+    put(ratios, "pause_pod_p50_vs_ctr", latency, LatencySuite.PAUSE_POD, LatencySuite.CTR_PAUSE, LatencyStats::p50Ms);
+    put(ratios, "pause_pod_p99_vs_ctr", latency, LatencySuite.PAUSE_POD, LatencySuite.CTR_PAUSE, LatencyStats::p99Ms);
+    put(ratios, "one_container_pod_p50_vs_ctr", latency, LatencySuite.ONE_CONTAINER_POD,
+        LatencySuite.CTR_PAUSE_THEN_APP, LatencyStats::p50Ms);
+    put(ratios, "one_container_pod_p99_vs_ctr", latency, LatencySuite.ONE_CONTAINER_POD,
+        LatencySuite.CTR_PAUSE_THEN_APP, LatencyStats::p99Ms);
+    put(ratios, "pause_pod_p50_vs_runc", latency, LatencySuite.PAUSE_POD, LatencySuite.RUNC_PAUSE, LatencyStats::p50Ms);
+    put(ratios, "pause_pod_p99_vs_runc", latency, LatencySuite.PAUSE_POD, LatencySuite.RUNC_PAUSE, LatencyStats::p99Ms);
+    put(ratios, "ctr_pause_p50_vs_runc", latency, LatencySuite.CTR_PAUSE, LatencySuite.RUNC_PAUSE, LatencyStats::p50Ms);
+    put(ratios, "stop_remove_pause_pod_p50_vs_ctr", latency, LatencySuite.STOP_REMOVE_PAUSE_POD,
+        LatencySuite.CTR_REMOVE_PAUSE, LatencyStats::p50Ms);
+    put(ratios, "stop_remove_one_container_pod_p50_vs_ctr", latency, LatencySuite.STOP_REMOVE_ONE_CONTAINER_POD,
+        LatencySuite.CTR_REMOVE_PAUSE_THEN_APP, LatencyStats::p50Ms);
+    put(ratios, "cni_one_container_pod_p50_vs_ctr", latency, LatencySuite.CNI_ONE_CONTAINER_POD,
+        LatencySuite.CTR_CNI_PAUSE_THEN_APP, LatencyStats::p50Ms);
+    put(ratios, "cni_one_container_pod_p99_vs_ctr", latency, LatencySuite.CNI_ONE_CONTAINER_POD,
+        LatencySuite.CTR_CNI_PAUSE_THEN_APP, LatencyStats::p99Ms);
+    put(ratios, "stop_remove_cni_one_container_pod_p50_vs_ctr", latency,
+        LatencySuite.STOP_REMOVE_CNI_ONE_CONTAINER_POD, LatencySuite.CTR_CNI_REMOVE_PAUSE_THEN_APP, LatencyStats::p50Ms);
     ThroughputSuite.Result base = at(throughput, 1);
     for (ThroughputSuite.Result r : throughput) {
       if (base != null && r.concurrency() != 1) {
@@ -38,18 +42,24 @@ final class Targets {
     return ratios;
   }
 
+  /** The targets of what this run measured; overhead is null when the run measured latency only. */
   static List<Target> check(Map<String, Double> ratios, List<ThroughputSuite.Result> throughput,
       OverheadSuite.Result overhead) {
     List<Target> targets = new ArrayList<>();
-    targets.add(atMost("pause-only pod ready p50 vs ctr run p50", 0.8, ratios.get("pause_pod_p50_vs_ctr")));
-    targets.add(atMost("pause-only pod ready p99 vs ctr run p99", 1.2, ratios.get("pause_pod_p99_vs_ctr")));
-    targets.add(atMost("one-container pod ready p50 vs two-step ctr run p50", 0.8,
-        ratios.get("one_container_pod_p50_vs_ctr")));
+    atMost(targets, "pause-only pod ready p50 vs ctr run p50", 0.8, ratios.get("pause_pod_p50_vs_ctr"));
+    atMost(targets, "pause-only pod ready p99 vs ctr run p99", 1.2, ratios.get("pause_pod_p99_vs_ctr"));
+    atMost(targets, "one-container pod ready p50 vs two-step ctr run p50", 0.8,
+        ratios.get("one_container_pod_p50_vs_ctr"));
+    atMost(targets, "one-container pod ready with CNI p50 vs two-step ctr run --cni p50", 0.8,
+        ratios.get("cni_one_container_pod_p50_vs_ctr"));
     ThroughputSuite.Result c4 = at(throughput, 4);
     Double scaling = ratios.get("throughput_c4_vs_c1");
     if (c4 != null && scaling != null) {
       targets.add(new Target("pods/s at concurrency 4 vs 1, no errors", ">= 2.0 and 0 errors", scaling,
           scaling >= 2.0 && c4.errors() == 0));
+    }
+    if (overhead == null) {
+      return targets;
     }
     OverheadSuite.PodFootprint perPod = overhead.perPod();
     targets.add(new Target("shims per pod", "= 1", perPod.maxShimsPerPod(), perPod.maxShimsPerPod() == 1));
@@ -61,8 +71,19 @@ final class Targets {
     return targets;
   }
 
-  private static Target atMost(String name, double limit, double value) {
-    return new Target(name, "<= " + limit + "x", value, value <= limit);
+  private static void atMost(List<Target> targets, String name, double limit, Double value) {
+    if (value != null) {
+      targets.add(new Target(name, "<= " + limit + "x", value, value <= limit));
+    }
+  }
+
+  private static void put(Map<String, Double> ratios, String name, Map<String, LatencyStats> latency, String of,
+      String against, ToDoubleFunction<LatencyStats> figure) {
+    LatencyStats a = latency.get(of);
+    LatencyStats b = latency.get(against);
+    if (a != null && b != null) {
+      ratios.put(name, ratio(figure.applyAsDouble(a), figure.applyAsDouble(b)));
+    }
   }
 
   private static ThroughputSuite.Result at(List<ThroughputSuite.Result> throughput, int concurrency) {
