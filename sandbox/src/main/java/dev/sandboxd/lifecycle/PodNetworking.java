@@ -12,8 +12,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A pod's network around its sandbox, in containerd's order: namespace made and its path recorded
@@ -23,17 +27,19 @@ import java.util.Set;
 final class PodNetworking {
 
   /**
-   * What pause starts in, and what the network gave the pod.
+   * What pause starts in, and the network being given to the pod.
    *
    * @param netnsPath the namespace pause joins; empty: a new one of its own (loopback only)
-   * @param status the pod's addresses: here the pod IP becomes known (status, /etc/hosts)
+   * @param added the CNI ADD, running meanwhile: the pod IP becomes known when it completes
    */
-  record SandboxNetwork(Optional<String> netnsPath, NetworkStatus status) {}
+  record PendingNetwork(Optional<String> netnsPath, CompletableFuture<NetworkStatus> added) {}
 
   private final PodDependencies deps;
   private final String nodeNetns = "/proc/" + ProcessHandle.current().pid() + "/ns/net";
   private volatile PodNetwork network = PodNetwork.NONE;
   private volatile String hostIp = "";
+  /** ADDs begun and not yet finished, by sandbox id. */
+  private final Map<String, CompletableFuture<NetworkStatus>> adding = new ConcurrentHashMap<>();
 
   PodNetworking(PodDependencies deps) {
     this.deps = deps;
@@ -50,26 +56,50 @@ final class PodNetworking {
   }
 
   /**
-   * Gives the pod its network. A failure leaves the namespace recorded for {@link #tearDown}
-   * (the caller's rollback), which also DELs what a cut-short ADD made.
+   * Pins the pod's namespace, records its path (after a crash during ADD, recovery finds
+   * something to DEL) and starts ADD on the pool, so that the pause container is made and
+   * started while the plugins run: the namespace exists from the start, and nothing in the pod
+   * needs its addresses before {@link #finish}. A failure leaves the namespace recorded for
+   * {@link #tearDown} (the caller's rollback), which waits for the ADD and DELs what it made.
    */
-  SandboxNetwork setUp(PodEntry entry) {
+  PendingNetwork begin(PodEntry entry) {
     if (entry.pod.spec().hostNetwork()) {
-      return new SandboxNetwork(Optional.of(nodeNetns), NetworkStatus.NONE);
+      return new PendingNetwork(Optional.of(nodeNetns), CompletableFuture.completedFuture(NetworkStatus.NONE));
     }
     Optional<String> netns = network.createNamespace(entry.record.sandboxId());
     if (netns.isEmpty()) {
-      return new SandboxNetwork(Optional.empty(), NetworkStatus.NONE);
+      return new PendingNetwork(Optional.empty(), CompletableFuture.completedFuture(NetworkStatus.NONE));
     }
-    // Recorded before ADD: after a crash during it, recovery finds something to DEL.
     deps.save(entry, entry.record.withNetwork(new NetworkRecord(netns.get(), List.of())));
-    NetworkStatus status = network.attach(attachment(entry.pod, entry.record.sandboxId(), netns.get()));
-    deps.save(entry, entry.record.withNetwork(new NetworkRecord(netns.get(), status.ips())));
-    return new SandboxNetwork(netns, status);
+    Attachment attachment = attachment(entry.pod, entry.record.sandboxId(), netns.get());
+    CompletableFuture<NetworkStatus> added = CompletableFuture.supplyAsync(() -> network.attach(attachment), deps.pool());
+    adding.put(entry.record.sandboxId(), added);
+    return new PendingNetwork(netns, added);
+  }
+
+  /** Waits for the ADD begun by {@link #begin} and records the pod's addresses. */
+  NetworkStatus finish(PodEntry entry, PendingNetwork pending) {
+    NetworkStatus status;
+    try {
+      status = pending.added().join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    } finally {
+      adding.remove(entry.record.sandboxId());
+    }
+    if (pending.netnsPath().isPresent() && !entry.pod.spec().hostNetwork()) {
+      deps.save(entry, entry.record.withNetwork(new NetworkRecord(pending.netnsPath().get(), status.ips())));
+    }
+    return status;
   }
 
   /** DEL and namespace removal, once the pause task is gone; then the record forgets the network. */
   void tearDown(PodEntry entry) {
+    // Never two operations on one attachment at once: an ADD still running ends before the DEL.
+    CompletableFuture<NetworkStatus> add = adding.remove(entry.record.sandboxId());
+    if (add != null) {
+      add.handle((status, error) -> null).join();
+    }
     if (entry.record.network() != null) {
       tearDown(entry.record, Optional.of(entry.pod));
       deps.save(entry, entry.record.withNetwork(null));

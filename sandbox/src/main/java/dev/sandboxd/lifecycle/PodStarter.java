@@ -2,6 +2,7 @@ package dev.sandboxd.lifecycle;
 
 import dev.sandboxd.container.ContainerLaunch;
 import dev.sandboxd.lifecycle.LifecycleEvent.Type;
+import dev.sandboxd.network.NetworkStatus;
 import dev.sandboxd.pod.Container;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.podfiles.PodFileWriter;
@@ -73,19 +74,21 @@ final class PodStarter {
     }
   }
 
-  /** The pod network, volumes, the pause task, then the /etc files (hosts names the pod IP); the sandbox id is the record's. */
+  /** The pod network (ADD meanwhile), volumes, the pause task, then the /etc files (hosts names the pod IP); the sandbox id is the record's. */
   void startSandbox(PodEntry entry) {
     Pod pod = entry.pod;
     String sandboxId = entry.record.sandboxId();
-    // From here the pod IP is known (network.status().podIp()), before any file of the pod is written.
-    PodNetworking.SandboxNetwork network = networking.setUp(entry);
+    // CNI ADD runs while volumes and the pause task are made in the namespace it fills.
+    PodNetworking.PendingNetwork network = networking.begin(entry);
     deps.volumes().prepare(pod);
     registry.track(sandboxId, entry);
     deps.sandboxes().create(sandboxSpec(pod, sandboxId, deps.cgroups().taskPath(entry.uid(), sandboxId), network.netnsPath()));
     deps.publish(entry, "", Type.SandboxCreated, "", "");
     Sandbox sandbox = deps.sandboxes().start(sandboxId);
     deps.save(entry, entry.record.withPausePid(sandbox.pid()));
-    writePodFiles(entry, network.status().podIp(), pod.spec().hostNetwork());
+    // From here the pod IP is known, before any file of the pod is written and any container starts.
+    NetworkStatus addresses = networking.finish(entry, network);
+    writePodFiles(entry, addresses.podIp(), pod.spec().hostNetwork());
     deps.publish(entry, "", Type.SandboxReady, "", "pause pid " + sandbox.pid());
   }
 
