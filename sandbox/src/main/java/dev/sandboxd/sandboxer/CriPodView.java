@@ -1,10 +1,13 @@
 package dev.sandboxd.sandboxer;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxd.cgroup.CgroupUsage;
 import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.ContainerRuntime.ContainerInfo;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
 import dev.sandboxd.sandboxer.CriSandboxes.Status;
+import dev.sandboxd.spec.CriAnnotations;
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -27,8 +30,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class CriPodView {
   private static final Logger LOG = System.getLogger("dev.sandboxd.sandboxer");
-  /** kubelet's labels on every CRI container, and CRI's own mark of a container (not a sandbox). */
-  static final String POD_UID_LABEL = "io.kubernetes.pod.uid";
+  /** kubelet's label naming a CRI container, and CRI's own mark of a container (not a sandbox). */
   static final String CONTAINER_NAME_LABEL = "io.kubernetes.container.name";
   static final String KIND_LABEL = "io.cri-containerd.kind";
 
@@ -40,6 +42,8 @@ public final class CriPodView {
 
   /** The pod cgroup's usage. */
   public record Usage(CriPodSandbox pod, String cgroupPath, CgroupUsage usage) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CriSandboxes sandboxes;
   private final ContainerRuntime runtime;
@@ -103,14 +107,31 @@ public final class CriPodView {
     return out;
   }
 
-  /** CRI's containers of the pod (kubelet labels them with the pod's uid), with their tasks. */
+  /**
+   * CRI's containers of the pod, with their tasks: containerd files each under its sandbox (kubelet's
+   * pod labels are the caller's to set, CRI clients other than kubelet may leave them out).
+   */
   List<CriContainer> containers(CriPodSandbox pod) {
     List<CriContainer> out = new ArrayList<>();
-    for (ContainerInfo c : runtime.listContainers(Map.of(KIND_LABEL, "container", POD_UID_LABEL, pod.podUid()))) {
-      out.add(new CriContainer(c.id(), c.labels().getOrDefault(CONTAINER_NAME_LABEL, c.id()), c.image(),
+    for (ContainerInfo c : runtime.listContainers(Map.of(KIND_LABEL, "container"))) {
+      if (!c.sandboxId().equals(pod.id())) {
+        continue;
+      }
+      String name = c.labels().containsKey(CONTAINER_NAME_LABEL) ? c.labels().get(CONTAINER_NAME_LABEL) : specName(c.id());
+      out.add(new CriContainer(c.id(), name, c.image(),
           runtime.task(c.id())));
     }
     out.sort(Comparator.comparing(CriContainer::name));
     return out;
+  }
+
+  /** The name CRI writes into every container's OCI spec; the id when the spec does not read. */
+  private String specName(String containerId) {
+    try {
+      String name = JSON.readTree(runtime.containerSpec(containerId)).path("annotations").path(CriAnnotations.CONTAINER_NAME).asText();
+      return name.isEmpty() ? containerId : name;
+    } catch (IOException e) {
+      return containerId;
+    }
   }
 }

@@ -34,14 +34,15 @@ class CriPodViewTest {
   private final ExecutorService reads = Executors.newCachedThreadPool();
   private final CountDownLatch containerdAnswers = new CountDownLatch(1);
 
-  /** containerd's k8s.io namespace as CRI leaves it: two containers of pod web, one of pod db, and web's pause. */
+  /** containerd's k8s.io namespace as CRI leaves it: two containers of pod web (sb1; sidecar without kubelet's labels), one of pod db (sb2), and web's pause. */
   private static final List<ContainerInfo> CONTAINERS = List.of(
-      container("c-app", "web", "app"), container("c-side", "web", "sidecar"), container("c-db", "db", "db"),
-      new ContainerInfo("sb1", "pause", Map.of(CriSandboxes.SOURCE_LABEL, "cri", CriPodView.POD_UID_LABEL, "uid-web"), Instant.EPOCH));
+      container("c-app", "sb1", "app"), container("c-db", "sb2", "db"),
+      new ContainerInfo("c-side", "busybox", Map.of(CriPodView.KIND_LABEL, "container"), Instant.EPOCH, "sb1"),
+      new ContainerInfo("sb1", "pause", Map.of(CriSandboxes.SOURCE_LABEL, "cri"), Instant.EPOCH, ""));
 
-  private static ContainerInfo container(String id, String pod, String name) {
-    return new ContainerInfo(id, "busybox", Map.of(CriPodView.KIND_LABEL, "container",
-        CriPodView.POD_UID_LABEL, "uid-" + pod, CriPodView.CONTAINER_NAME_LABEL, name), Instant.EPOCH);
+  private static ContainerInfo container(String id, String sandbox, String name) {
+    return new ContainerInfo(id, "busybox", Map.of(CriPodView.KIND_LABEL, "container", CriPodView.CONTAINER_NAME_LABEL, name),
+        Instant.EPOCH, sandbox);
   }
 
   /** Answers list and task as containerd would, once containerdAnswers opens. */
@@ -54,6 +55,7 @@ class CriPodViewTest {
               @SuppressWarnings("unchecked") Map<String, String> filter = (Map<String, String>) args[0];
               yield CONTAINERS.stream().filter(c -> c.labels().entrySet().containsAll(filter.entrySet())).toList();
             }
+            case "containerSpec" -> "{\"annotations\":{\"io.kubernetes.cri.container-name\":\"sidecar\"}}".getBytes();
             case "task" -> args[0].equals("c-app")
                 ? Optional.of(new TaskInfo("c-app", 77, TaskStatus.Running, 0, Optional.empty()))
                 : Optional.empty();
@@ -89,7 +91,7 @@ class CriPodViewTest {
   }
 
   @Test
-  void inspectReadsThePodsOwnContainersNotThePause() {
+  void inspectReadsThePodsOwnContainersNotThePauseNamedByLabelOrSpec() {
     containerdAnswers.countDown();
     CriPodView view = new CriPodView(sandboxes, containerd(), Duration.ofSeconds(5), reads);
 
