@@ -209,6 +209,10 @@ public final class Sandboxd implements Callable<Integer> {
       TimedPodLifecycle timedPods = new TimedPodLifecycle(pods, meters);
       PodSnapshots snapshots = new PodSnapshots(pods, new CgroupPodUsage(cgroups), meters);
       timers.scheduleWithFixedDelay(snapshots, 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+      for (CriSandboxer cri : criSandboxer.stream().toList()) {
+        timers.scheduleWithFixedDelay(() -> cri.view().ifPresent(v -> meters.criPods(v.countByState())),
+            0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+      }
       timers.scheduleWithFixedDelay(() -> countImages(images, meters), 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
       Optional<MetricsServer> metricsServer = startMetrics(cfg.metricsAddress(), Path.of(cfg.state()), meters,
           () -> taskEvents.live() && runtime.client().isServing());

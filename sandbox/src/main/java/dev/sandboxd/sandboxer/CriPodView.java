@@ -5,6 +5,7 @@ import dev.sandboxd.cgroup.CgroupUsage;
 import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.ContainerRuntime.ContainerInfo;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
+import dev.sandboxd.sandbox.SandboxController;
 import dev.sandboxd.sandboxer.CriSandboxes.Status;
 import dev.sandboxd.spec.CriAnnotations;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +66,16 @@ public final class CriPodView {
   /** From memory. */
   public List<Status> list() {
     return sandboxes.list();
+  }
+
+  /** How many pods in each sandbox state, every state present (the metrics' gauge). */
+  public Map<String, Long> countByState() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (SandboxController.State state : SandboxController.State.values()) {
+      out.put(state.name(), 0L);
+    }
+    sandboxes.list().forEach(s -> out.merge(s.sandbox().state().name(), 1L, Long::sum));
+    return out;
   }
 
   /** The pod a ref names (sandbox id, name, namespace/name), as `sandboxctl inspect` resolves its own. */

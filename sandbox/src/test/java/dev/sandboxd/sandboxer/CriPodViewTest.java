@@ -88,6 +88,7 @@ class CriPodViewTest {
     assertEquals("sb2", view.find("sb2").orElseThrow().pod().id());
     assertTrue(view.find("other/web").isEmpty());
     assertTrue(view.find("sb").isEmpty(), "no prefix matches");
+    assertEquals(Map.of("Created", 2L, "Ready", 0L, "NotReady", 0L), view.countByState());
   }
 
   @Test
