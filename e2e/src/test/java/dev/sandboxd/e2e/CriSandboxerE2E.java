@@ -205,6 +205,21 @@ class CriSandboxerE2E {
     assertEquals(1, criShims().size(), "one shim for the pause and both containers: " + criShims());
     ctrK8s("containers", "info", sandbox); // the pause container is sandboxd's, in k8s.io, named by the sandbox id
 
+    // one view: sandboxctl lists the CRI pod beside its own, marked cri, and inspect shows its containers
+    Node.Cli ps = node.sandboxctl("ps");
+    assertEquals(0, ps.code(), ps.err());
+    String row = ps.out().lines().filter(l -> l.startsWith("default ") && l.contains(" web "))
+        .findFirst().orElseThrow(() -> new AssertionError(ps.out()));
+    assertTrue(row.contains(" Running ") && row.endsWith(" cri"), row);
+    Node.Cli inspect = node.sandboxctl("inspect", sandbox);
+    assertEquals(0, inspect.code(), inspect.err());
+    assertTrue(inspect.out().contains("Source:      cri\n"), inspect.out());
+    for (String[] c : List.of(new String[] {"server", server}, new String[] {"client", client})) {
+      assertTrue(inspect.out().contains("\n  " + c[0] + ":\n") && inspect.out().contains("    ID:        " + c[1] + "\n"),
+          inspect.out());
+    }
+    assertEquals(2, inspect.out().lines().filter(l -> l.startsWith("    State:     running (pid ")).count(), inspect.out());
+
     // done-when 2: containerd killed and started again: the pod is READY, its containers run on
     long containerdPid = Long.parseLong(Files.readString(node.dir.resolve("containerd.pid")).trim());
     ProcessHandle.of(containerdPid).ifPresent(p -> {

@@ -50,6 +50,7 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
   private final AtomicLong images = new AtomicLong();
   private final AtomicLong podIps = new AtomicLong();
   private final Map<String, AtomicLong> podsByPhase = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> criPodsByState = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> containersByState = new ConcurrentHashMap<>();
   /** Per pod ("namespace/name"), the usage readings with a registered series; guarded by this. */
   private final Map<String, Map<String, Reading>> usage = new HashMap<>();
@@ -225,6 +226,11 @@ public final class SandboxdMeters implements SandboxdMetrics, AutoCloseable {
         usage.remove(key).values().forEach(r -> registry.remove(r.meter));
       }
     }
+  }
+
+  @Override
+  public synchronized void criPods(Map<String, Long> byState) {
+    setAll(criPodsByState, byState, "sandboxd.cri.pods", "state", "CRI pods on sandboxd by sandbox state");
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.sandboxd.metrics;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What sandboxd tells its meters. The domain calls this and never touches a meter itself, so the
@@ -49,6 +50,12 @@ public interface SandboxdMetrics {
   /** Drops every series labelled with the pod. */
   void podRemoved(String namespace, String pod);
 
+  /**
+   * The CRI pods sandboxd serves, by sandbox state (Created, Ready, NotReady): one gauge apart
+   * from sandboxd's own pods, without per-pod series (kubelet exports those of CRI's pods).
+   */
+  void criPods(Map<String, Long> byState);
+
   /** Metrics nobody reads: for tests and wiring without an endpoint. */
   SandboxdMetrics NONE = new SandboxdMetrics() {
     @Override
@@ -83,6 +90,9 @@ public interface SandboxdMetrics {
 
     @Override
     public void podRemoved(String namespace, String pod) {}
+
+    @Override
+    public void criPods(Map<String, Long> byState) {}
   };
 
   /** The operation label is the constant's name in lower case (sandbox_run...). */

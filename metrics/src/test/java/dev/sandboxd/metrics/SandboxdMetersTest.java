@@ -70,6 +70,19 @@ class SandboxdMetersTest {
   }
 
   @Test
+  void criPodsAreTheirOwnGaugeByStateApartFromSandboxdsPods() throws IOException {
+    meters.criPods(Map.of("Created", 0L, "Ready", 2L, "NotReady", 1L));
+    meters.podSnapshot(new PodSnapshot(Map.of("Running", 1L), Map.of(), List.of()));
+    String text = scrape();
+    assertTrue(text.contains("sandboxd_cri_pods{state=\"Ready\"} 2"), text);
+    assertTrue(text.contains("sandboxd_cri_pods{state=\"NotReady\"} 1"), text);
+    assertTrue(text.contains("sandboxd_pods{phase=\"Running\"} 1"), "sandboxd's own count alone: " + text);
+
+    meters.criPods(Map.of("Created", 0L, "Ready", 0L, "NotReady", 0L));
+    assertTrue(scrape().contains("sandboxd_cri_pods{state=\"Ready\"} 0"));
+  }
+
+  @Test
   void snapshotsSetPhaseAndStateGaugesAndPodUsage() throws IOException {
     meters.podSnapshot(new PodSnapshot(Map.of("Running", 3L, "Pending", 1L), Map.of("running", 4L),
         List.of(usage("default", "web", 7), new PodUsage("default", "bare", OptionalDouble.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty()))));

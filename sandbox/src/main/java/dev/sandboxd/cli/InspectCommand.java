@@ -41,6 +41,7 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("Name:        %s%n", result.getMetadata().getName());
     out.printf("Namespace:   %s%n", result.getMetadata().getNamespace());
     out.printf("UID:         %s%n", result.getMetadata().getUid());
+    out.printf("Source:      %s%n", status.getSource());
     out.printf("Phase:       %s%s%n", status.getPhase(), status.getFrozen() ? " (paused)" : "");
     out.printf("QoS class:   %s%n", status.getQosClass());
     out.printf("IP:          %s%n", status.getPodIp().isEmpty() ? "<none>" : status.getPodIp());
@@ -55,6 +56,9 @@ final class InspectCommand implements Callable<Integer> {
     if (status.getInitContainerStatusesCount() > 0) {
       out.println("Init containers:");
       status.getInitContainerStatusesList().forEach(c -> printContainer(out, c, format));
+    }
+    if (!status.getMessage().isEmpty()) {
+      out.printf("Message:     %s%n", status.getMessage());
     }
     out.println("Containers:");
     status.getContainerStatusesList().forEach(c -> printContainer(out, c, format));

@@ -22,15 +22,17 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ps", description = "Lists pods.")
 final class PsCommand implements Callable<Integer> {
-  private static final String ROW = "%-12s %-24s %-10s %-7s %-9s %-14s %s";
+  private static final String ROW = "%-12s %-24s %-10s %-7s %-9s %-14s %-5s %-8s";
   private static final String WIDE = ROW + " %-8s %-11s %-15s %s";
+  /** PodStatus.source of the pods containerd's CRI made: ps lists them from memory, without their containers. */
+  private static final String SOURCE_CRI = "cri";
 
   @ParentCommand Sandboxctl root;
   @Spec CommandSpec spec;
   @Mixin WatchOptions watch;
 
   @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
-      description = "text, wide (adds the full sandbox id, pause pid, QoS class, pod IP and containers), json or yaml (a v1 List of Pods)")
+      description = "text (SOURCE: sandboxd, or cri for containerd's CRI pods), wide (adds the full sandbox id, pause pid, QoS class, pod IP and containers), json or yaml (a v1 List of Pods)")
   OutputFormat format;
 
   @Override
@@ -90,7 +92,7 @@ final class PsCommand implements Callable<Integer> {
   }
 
   static String header(OutputFormat format) {
-    List<Object> columns = new ArrayList<>(List.of("NAMESPACE", "NAME", "PHASE", "READY", "RESTARTS", "SANDBOX", "AGE"));
+    List<Object> columns = new ArrayList<>(List.of("NAMESPACE", "NAME", "PHASE", "READY", "RESTARTS", "SANDBOX", "AGE", "SOURCE"));
     if (format == OutputFormat.wide) {
       columns.addAll(List.of("PID", "QOS", "IP", "CONTAINERS"));
     }
@@ -102,14 +104,16 @@ final class PsCommand implements Callable<Integer> {
     long ready = containers.stream().filter(ContainerStatus::getReady).count();
     int restarts = containers.stream().mapToInt(ContainerStatus::getRestartCount).sum();
     String sandbox = pod.getStatus().getSandbox().getId();
+    boolean cri = pod.getStatus().getSource().equals(SOURCE_CRI);
     List<Object> columns = new ArrayList<>(List.of(
         pod.getMetadata().getNamespace(),
         pod.getMetadata().getName(),
         pod.getStatus().getPhase(),
-        ready + "/" + containers.size(),
-        restarts,
+        cri ? "-" : ready + "/" + containers.size(),
+        cri ? "-" : restarts,
         format == OutputFormat.wide ? sandbox : shortId(sandbox),
-        age(pod.getMetadata().getCreationTimestamp().getSeconds())));
+        age(pod.getMetadata().getCreationTimestamp().getSeconds()),
+        pod.getStatus().getSource().isEmpty() ? "-" : pod.getStatus().getSource()));
     if (format == OutputFormat.wide) {
       columns.add(pod.getStatus().getSandbox().getPid());
       columns.add(pod.getStatus().getQosClass().isEmpty() ? "-" : pod.getStatus().getQosClass());

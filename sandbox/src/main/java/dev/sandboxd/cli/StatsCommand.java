@@ -65,7 +65,9 @@ final class StatsCommand implements Callable<Integer> {
         "USER (s)", "SYSTEM (s)", "THROTTLED", "THROTTLED (s)", "CGROUP").stripTrailing());
     for (PodStats p : stats.getPodsList().stream()
         .sorted(Comparator.comparing(PodStats::getNamespace).thenComparing(PodStats::getName)).toList()) {
-      out.println(row(row, p.getNamespace() + "/" + p.getName(), p.getUsage(), p.getCgroupPath()));
+      // containerd's CRI pods are marked; sandboxd's own are the plain rows
+      String name = p.getNamespace() + "/" + p.getName() + (p.getSource().equals("cri") ? " (cri)" : "");
+      out.println(row(row, name, p.getUsage(), p.getCgroupPath()));
       for (ContainerStats c : p.getContainersList()) {
         out.println(row(row, "  " + c.getName(), c.getUsage(), c.getCgroupPath()));
       }

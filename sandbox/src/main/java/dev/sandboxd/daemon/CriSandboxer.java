@@ -10,6 +10,7 @@ import dev.sandboxd.runtime.ContainerdRuntime;
 import dev.sandboxd.runtime.ContainerdTaskEvents;
 import dev.sandboxd.sandbox.PauseSandboxController;
 import dev.sandboxd.sandboxer.CriPodFiles;
+import dev.sandboxd.sandboxer.CriPodView;
 import dev.sandboxd.sandboxer.CriSandboxRecords;
 import dev.sandboxd.sandboxer.CriSandboxes;
 import dev.sandboxd.sandboxer.SandboxerService;
@@ -31,9 +32,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -50,15 +54,22 @@ final class CriSandboxer implements AutoCloseable {
   /** The name containerd's config gives the proxy plugin (its sandboxer); the store says which sandboxes are ours. */
   static final String SANDBOXER = "sandboxd";
 
+  /** How long `sandboxctl inspect` waits for containerd to list a CRI pod's containers. */
+  private static final Duration VIEW_DEADLINE = Duration.ofSeconds(2);
+
   private final Server server;
   private final CompletableFuture<CriSandboxes> served;
+  /** The view's containerd reads, which a caller may stop waiting for. */
+  private final ExecutorService reads;
   private ContainerdTaskEvents events;
+  private volatile CriPodView view;
 
   private static final String CRI_KIND_LABEL = "io.cri-containerd.kind";
 
-  private CriSandboxer(Server server, CompletableFuture<CriSandboxes> served) {
+  private CriSandboxer(Server server, CompletableFuture<CriSandboxes> served, ExecutorService reads) {
     this.server = server;
     this.served = served;
+    this.reads = reads;
   }
 
   /** Listens on socket (mode 0600: containerd runs as root) with every call waiting for {@link #start}. */
@@ -77,7 +88,7 @@ final class CriSandboxer implements AutoCloseable {
         .start();
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     LOG.log(Level.INFO, "sandbox controller for containerd on {0}", socket);
-    return new CriSandboxer(server, served);
+    return new CriSandboxer(server, served, Executors.newCachedThreadPool(threads));
   }
 
   /** Builds the CRI sandboxes over containerd, recovers them and lets the waiting calls through. */
@@ -102,6 +113,7 @@ final class CriSandboxer implements AutoCloseable {
               .toList());
       events = new ContainerdTaskEvents(cri.client().events(), pauses, scheduler, attempt -> {}, cri::reconnectNow);
       events.start();
+      view = new CriPodView(sandboxes, cri, VIEW_DEADLINE, reads);
       served.complete(sandboxes);
     } catch (RuntimeException e) {
       served.completeExceptionally(e);
@@ -109,9 +121,9 @@ final class CriSandboxer implements AutoCloseable {
     }
   }
 
-  /** The sandboxes, once started (for one view with sandboxd's own pods). */
-  Optional<CriSandboxes> sandboxes() {
-    return Optional.ofNullable(served.getNow(null));
+  /** The CRI pods, once started, for one view with sandboxd's own pods. */
+  Optional<CriPodView> view() {
+    return Optional.ofNullable(view);
   }
 
   @Override
@@ -120,5 +132,6 @@ final class CriSandboxer implements AutoCloseable {
       events.close();
     }
     server.shutdown();
+    reads.shutdownNow();
   }
 }

@@ -27,6 +27,7 @@ import dev.sandboxd.monitoring.CgroupPodUsage;
 import dev.sandboxd.monitoring.ContainerdCallMeter;
 import dev.sandboxd.monitoring.LifecycleMetrics;
 import dev.sandboxd.monitoring.PodSnapshots;
+import dev.sandboxd.sandboxer.CriPodView;
 import dev.sandboxd.monitoring.TimedPodLifecycle;
 import dev.sandboxd.pod.PodManifests;
 import dev.sandboxd.podsecurity.PodSecurityAdmission;
@@ -208,6 +209,10 @@ public final class Sandboxd implements Callable<Integer> {
       TimedPodLifecycle timedPods = new TimedPodLifecycle(pods, meters);
       PodSnapshots snapshots = new PodSnapshots(pods, new CgroupPodUsage(cgroups), meters);
       timers.scheduleWithFixedDelay(snapshots, 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+      for (CriSandboxer cri : criSandboxer.stream().toList()) {
+        timers.scheduleWithFixedDelay(() -> cri.view().ifPresent(v -> meters.criPods(v.countByState())),
+            0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+      }
       timers.scheduleWithFixedDelay(() -> countImages(images, meters), 0, POD_METRICS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
       Optional<MetricsServer> metricsServer = startMetrics(cfg.metricsAddress(), Path.of(cfg.state()), meters,
           () -> taskEvents.live() && runtime.client().isServing());
@@ -216,7 +221,7 @@ public final class Sandboxd implements Callable<Integer> {
           PodSecurityAdmission.enforcing(timedPods, PodManifests.withRandomUids(), cfg.podSecurity(), "--pod-security"),
           new NetnsPodPorts(netns),
           new ImagesService(images, Optional.of(puller), () -> imagesInUse(pods), Path.of(cfg.root()).resolve("spool")),
-          cfg.socketGroup());
+          cfg.socketGroup(), () -> criSandboxer.flatMap(CriSandboxer::view));
       LOG.log(Level.INFO, "sandboxd serving on {0} (containerd {1}, namespace {2}, pause image {3})",
           cfg.address(), cfg.containerdAddress(), cfg.namespace(), pauseRef);
       // ManifestDirectory logs its problems; the reporter is where the lifecycle event stream will hook in.
@@ -314,8 +319,8 @@ public final class Sandboxd implements Callable<Integer> {
    * call is audited in the log. The socket is mode 0660, owned by socketGroup when one is set.
    */
   private static Server startServer(
-      Path socket, PodLifecycle pods, PodPorts ports, ImagesService images, String socketGroup)
-      throws IOException {
+      Path socket, PodLifecycle pods, PodPorts ports, ImagesService images, String socketGroup,
+      Supplier<Optional<CriPodView>> criPods) throws IOException {
     // Inside each service's UTF-8 guard, where it sees the typed requests and answers it names.
     AuditInterceptor audit = new AuditInterceptor();
     Optional<GroupPrincipal> group = Optional.empty();
@@ -336,7 +341,7 @@ public final class Sandboxd implements Callable<Integer> {
         .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(2, daemonThreads("sandboxd-io"), EpollIoHandler.newFactory()))
         .maxInboundMessageSize(8 << 20)
         .protocolNegotiator(new PeerCredentialsNegotiator())
-        .addService(Utf8Requests.guard(new PodsService(pods, ports), audit))
+        .addService(Utf8Requests.guard(new PodsService(pods, ports, criPods), audit))
         .addService(Utf8Requests.guard(images, audit))
         .build()
         .start();

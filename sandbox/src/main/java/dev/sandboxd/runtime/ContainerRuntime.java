@@ -76,7 +76,8 @@ public interface ContainerRuntime {
     }
   }
 
-  record ContainerInfo(String id, String image, Map<String, String> labels, Instant createdAt) {
+  /** @param sandboxId the sandbox containerd files the container under ("" for none; CRI's containers have their pod's) */
+  record ContainerInfo(String id, String image, Map<String, String> labels, Instant createdAt, String sandboxId) {
     public ContainerInfo {
       labels = Map.copyOf(labels);
     }

@@ -123,7 +123,7 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
         .map(e -> "labels.\"" + e.getKey() + "\"==\"" + e.getValue().replace("\"", "\\\"") + "\"")
         .collect(Collectors.joining(","));
     return client.containers().list(filter.isEmpty() ? new String[0] : new String[] {filter}).stream()
-        .map(c -> new ContainerInfo(c.id(), c.image(), c.labels(), c.createdAt()))
+        .map(c -> new ContainerInfo(c.id(), c.image(), c.labels(), c.createdAt(), c.sandboxId()))
         .toList();
   }
 

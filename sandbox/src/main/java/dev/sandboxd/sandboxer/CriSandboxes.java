@@ -174,9 +174,12 @@ public final class CriSandboxes {
 
   /** The pod cgroup's usage (kubelet's cgroup_parent; the pause task's own without one). */
   public CgroupUsage usage(String sandboxId) {
-    CriPodSandbox pod = require(sandboxId).record().pod();
-    String cgroup = pod.cgroupParent().isEmpty() ? "/" + sandboxId : pod.cgroupParent();
-    return cgroups.usage(cgroup);
+    return cgroups.usage(podCgroup(require(sandboxId).record().pod()));
+  }
+
+  /** The pod's cgroup: kubelet's cgroup_parent, or the pause task's own without one. */
+  public static String podCgroup(CriPodSandbox pod) {
+    return pod.cgroupParent().isEmpty() ? "/" + pod.id() : pod.cgroupParent();
   }
 
   /** Every sandbox sandboxd serves (one shut down meanwhile is left out), for one view with its own pods. */

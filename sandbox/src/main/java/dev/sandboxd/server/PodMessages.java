@@ -25,6 +25,9 @@ import java.time.Instant;
 
 /** Domain pod status to the sandboxd.v1 Pod message (Kubernetes' shape). */
 final class PodMessages {
+  /** PodStatus.source of sandboxd's own pods. */
+  static final String SOURCE_SANDBOXD = "sandboxd";
+
   private PodMessages() {}
 
   static Pod toProto(dev.sandboxd.lifecycle.PodStatus status) {
@@ -42,7 +45,8 @@ final class PodMessages {
         .setQosClass(status.qosClass().name())
         .setFrozen(status.frozen())
         .addAllResourceWarnings(status.resourceWarnings())
-        .setHostIp(status.hostIp());
+        .setHostIp(status.hostIp())
+        .setSource(SOURCE_SANDBOXD);
     if (!status.podIps().isEmpty()) {
       podStatus.setPodIp(status.podIps().get(0));
       status.podIps().forEach(ip -> podStatus.addPodIps(PodIP.newBuilder().setIp(ip)));
@@ -69,7 +73,8 @@ final class PodMessages {
         .setName(stats.name())
         .setUid(stats.uid())
         .setCgroupPath(stats.cgroupPath())
-        .setUsage(usage(stats.usage()));
+        .setUsage(usage(stats.usage()))
+        .setSource(SOURCE_SANDBOXD);
     for (dev.sandboxd.lifecycle.PodStats.ContainerStats c : stats.containers()) {
       out.addContainers(ContainerStats.newBuilder()
           .setName(c.name())
@@ -80,7 +85,7 @@ final class PodMessages {
     return out.build();
   }
 
-  private static ResourceUsage usage(CgroupUsage u) {
+  static ResourceUsage usage(CgroupUsage u) {
     ResourceUsage.Builder out = ResourceUsage.newBuilder();
     u.cpuUsageUsec().ifPresent(out::setCpuUsageUsec);
     u.cpuUserUsec().ifPresent(out::setCpuUserUsec);

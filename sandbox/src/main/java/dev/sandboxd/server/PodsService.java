@@ -37,11 +37,13 @@ import dev.sandboxd.lifecycle.LifecycleEvent;
 import dev.sandboxd.lifecycle.LifecycleEvents;
 import dev.sandboxd.lifecycle.PodLifecycle;
 import dev.sandboxd.portforward.PodPorts;
+import dev.sandboxd.sandboxer.CriPodView;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
@@ -59,6 +61,8 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
 
   private final PodLifecycle pods;
   private final PodPorts ports;
+  /** The CRI pods sandboxd serves, once its sandbox controller for CRI runs; empty without one. */
+  private final Supplier<Optional<CriPodView>> cri;
   /** Log readers and the pumps of attached execs and port-forwards: one while its call lasts. */
   private final ExecutorService streams = Executors.newCachedThreadPool(runnable -> {
     Thread t = new Thread(runnable, "sandboxd-streams");
@@ -66,9 +70,10 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
     return t;
   });
 
-  public PodsService(PodLifecycle pods, PodPorts ports) {
+  public PodsService(PodLifecycle pods, PodPorts ports, Supplier<Optional<CriPodView>> cri) {
     this.pods = pods;
     this.ports = ports;
+    this.cri = cri;
   }
 
   @Override
@@ -114,14 +119,23 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
     unary(response, () -> {
       ListPodsResponse.Builder out = ListPodsResponse.newBuilder();
       pods.list().forEach(p -> out.addPods(PodMessages.toProto(p)));
+      cri.get().ifPresent(view -> view.list().forEach(p -> out.addPods(CriPodMessages.toProto(p))));
       return out.build();
     });
   }
 
   @Override
   public void inspectPod(InspectPodRequest request, StreamObserver<InspectPodResponse> response) {
-    unary(response, () ->
-        InspectPodResponse.newBuilder().setPod(PodMessages.toProto(pods.inspect(ref(request.getPod())))).build());
+    unary(response, () -> {
+      String ref = ref(request.getPod());
+      try {
+        return InspectPodResponse.newBuilder().setPod(PodMessages.toProto(pods.inspect(ref))).build();
+      } catch (SandboxdException.NotFound notOurs) {
+        // sandboxd's own pods first; then the CRI pods it serves.
+        var inspected = cri.get().flatMap(view -> view.inspect(ref)).orElseThrow(() -> notOurs);
+        return InspectPodResponse.newBuilder().setPod(CriPodMessages.toProto(inspected)).build();
+      }
+    });
   }
 
   @Override
@@ -254,7 +268,20 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
     unary(response, () -> {
       Optional<String> pod = request.hasPod() ? Optional.of(ref(request.getPod())) : Optional.empty();
       StatsResponse.Builder out = StatsResponse.newBuilder();
-      pods.stats(pod).forEach(p -> out.addPods(PodMessages.stats(p)));
+      try {
+        pods.stats(pod).forEach(p -> out.addPods(PodMessages.stats(p)));
+      } catch (SandboxdException.NotFound notOurs) {
+        // The one pod asked for is not sandboxd's own: a CRI pod's, or not found.
+        List<CriPodView.Usage> usage = cri.get().map(view -> view.stats(pod)).orElse(List.of());
+        if (usage.isEmpty()) {
+          throw notOurs;
+        }
+        usage.forEach(u -> out.addPods(CriPodMessages.stats(u)));
+        return out.build();
+      }
+      if (pod.isEmpty()) {
+        cri.get().ifPresent(view -> view.stats(pod).forEach(u -> out.addPods(CriPodMessages.stats(u))));
+      }
       return out.build();
     });
   }

@@ -122,10 +122,10 @@ class CliHabitsTest {
   @Test
   void psPrintsATableAndWideAddsColumns() {
     String[] text = ok("ps").split("\n");
-    assertEquals("NAMESPACE    NAME                     PHASE      READY   RESTARTS  SANDBOX        AGE", text[0]);
+    assertEquals("NAMESPACE    NAME                     PHASE      READY   RESTARTS  SANDBOX        AGE   SOURCE", text[0]);
     assertTrue(text[1].startsWith("default      db                       Running    1/2     3         0123456789abc  "), text[1]);
     String[] wide = ok("ps", "-o", "wide").split("\n");
-    assertTrue(wide[0].endsWith(" AGE PID      QOS         IP              CONTAINERS"), wide[0]);
+    assertTrue(wide[0].endsWith(" AGE   SOURCE   PID      QOS         IP              CONTAINERS"), wide[0]);
     assertTrue(wide[1].contains(SANDBOX_ID) && wide[1].endsWith(" 4242     Burstable   <none>          app,sidecar"), wide[1]);
   }
 

@@ -5,6 +5,7 @@ import dev.sandboxd.metrics.SandboxdMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** A metrics sink that writes down each call as a line, for asserting the mapping. */
 final class RecordingMetrics implements SandboxdMetrics {
@@ -59,6 +60,11 @@ final class RecordingMetrics implements SandboxdMetrics {
   @Override
   public void podSnapshot(PodSnapshot snapshot) {
     snapshots.add(snapshot);
+  }
+
+  @Override
+  public void criPods(Map<String, Long> byState) {
+    calls.add("criPods " + byState);
   }
 
   @Override

@@ -93,7 +93,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     List<ContainerInfo> out = new ArrayList<>();
     for (ContainerCreate c : containers.values()) {
       if (c.labels().entrySet().containsAll(labels.entrySet())) {
-        out.add(new ContainerInfo(c.id(), c.image(), c.labels(), Instant.EPOCH));
+        out.add(new ContainerInfo(c.id(), c.image(), c.labels(), Instant.EPOCH, ""));
       }
     }
     return out;

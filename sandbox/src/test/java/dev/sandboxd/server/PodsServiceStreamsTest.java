@@ -49,7 +49,7 @@ class PodsServiceStreamsTest {
     }
   }, (pid, port) -> {
     throw new UnsupportedOperationException("port-forward");
-  });
+  }, java.util.Optional::empty);
 
   @Test
   void aLogIsReadNoFasterThanTheClientTakesIt() throws Exception {

@@ -51,7 +51,7 @@ class PodsServiceTest {
   @BeforeEach
   void start() throws IOException {
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(new PodsService(lifecycle, (pid, port) -> { throw new UnsupportedOperationException("port-forward"); })).build().start();
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(new PodsService(lifecycle, (pid, port) -> { throw new UnsupportedOperationException("port-forward"); }, java.util.Optional::empty)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     pods = PodsGrpc.newBlockingStub(channel);
   }

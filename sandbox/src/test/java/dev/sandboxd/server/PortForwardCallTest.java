@@ -86,7 +86,7 @@ class PortForwardCallTest {
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-    });
+    }, java.util.Optional::empty);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).build();
