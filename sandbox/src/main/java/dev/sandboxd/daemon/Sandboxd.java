@@ -142,7 +142,7 @@ public final class Sandboxd implements Callable<Integer> {
   public Integer call() throws Exception {
     DaemonConfig cfg = effectiveConfig();
     Clock clock = Clock.systemUTC();
-    ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("sandboxd-worker"));
+    ExecutorService workers = IdleThreads.cachedPool(daemonThreads("sandboxd-worker"));
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("sandboxd-timer"));
     Scheduler scheduler = new ExecutorScheduler(timers, clock);
     LinuxSystem system = new LinuxSystem();
@@ -281,7 +281,7 @@ public final class Sandboxd implements Callable<Integer> {
         cfg.registryInsecureHosts(), paths.root().resolve("registry-hosts"));
     return new TransferImagePuller(runtime.client(), images,
         new RegistryCredentials(optionalPath(cfg.registryConfig()), optionalPath(cfg.imagePullSecretsDir())), hostDir,
-        "overlayfs", Executors.newCachedThreadPool(daemonThreads("sandboxd-pull")),
+        "overlayfs", IdleThreads.cachedPool(daemonThreads("sandboxd-pull")),
         new TransferImagePuller.PullObserver() {
           @Override
           public void pulled(Duration took, long bytes) {
@@ -339,6 +339,8 @@ public final class Sandboxd implements Callable<Integer> {
         .withChildOption(ChannelOption.SO_KEEPALIVE, null)
         .bossEventLoopGroup(new MultiThreadIoEventLoopGroup(1, daemonThreads("sandboxd-accept"), EpollIoHandler.newFactory()))
         .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(2, daemonThreads("sandboxd-io"), EpollIoHandler.newFactory()))
+        // Calls run here rather than on gRPC's shared default executor, whose idle threads live 60 s.
+        .executor(IdleThreads.cachedPool(daemonThreads("sandboxd-grpc")))
         .maxInboundMessageSize(8 << 20)
         .protocolNegotiator(new PeerCredentialsNegotiator())
         .addService(Utf8Requests.guard(new PodsService(pods, ports, criPods), audit))
