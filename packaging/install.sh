@@ -161,6 +161,9 @@ preflight() {
     [ -x "$(on_disk /usr/bin/containerd)" ] || die "no $(on_disk /usr/bin/containerd): install Debian's containerd first (apt-get install containerd runc), or pass --no-containerd"
     [ -x "$(on_disk /usr/sbin/runc)" ] || [ -x "$(on_disk /usr/bin/runc)" ] || die "no runc in $(on_disk /usr/sbin): install Debian's runc first (apt-get install runc)"
   fi
+  # The pod network (--network cni, the default) runs these; without them every pod fails its ADD.
+  [ -x "$(on_disk /usr/lib/cni/bridge)" ] || [ -x "$(on_disk /opt/cni/bin/bridge)" ] \
+    || echo "install.sh: warning: no CNI plugins in /usr/lib/cni or /opt/cni/bin: pods will fail until they are there (apt-get install containernetworking-plugins iptables), or set network: none" >&2
   if [ -n "$SOCKET_GROUP" ]; then
     case $SOCKET_GROUP in *[!a-z0-9_-]*|-*) die "--socket-group '$SOCKET_GROUP' is not a group name" ;; esac
     grep -q "^$SOCKET_GROUP:" "$(on_disk /etc/group)" 2>/dev/null \

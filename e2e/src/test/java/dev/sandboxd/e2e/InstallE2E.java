@@ -112,7 +112,9 @@ class InstallE2E {
           "--", "sh", "-c", "exec " + execStart + " \"$@\"", "sandboxd",
           "--containerd-address", node + "/containerd.sock", "--address", node + "/sandboxd.sock",
           "--root", node + "/sandboxd/root", "--state", node + "/sandboxd/state",
-          "--cgroup-parent", "/" + node.getFileName(), "--metrics-address", "127.0.0.1:0"));
+          "--cgroup-parent", "/" + node.getFileName(), "--metrics-address", "127.0.0.1:0",
+          // This node shares the machine's network namespace: no bridge or NAT rules of a pod network there.
+          "--network", "none"));
       sandboxd = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(node.resolve("sandboxd.log").toFile()).start();
       Path socket = node.resolve("sandboxd.sock");
       for (int i = 0; i < 600 && !Files.exists(socket) && sandboxd.isAlive(); i++) {

@@ -46,7 +46,10 @@ class StaticPodsE2E {
     Files.createDirectories(manifests);
     // There before the node imports busybox: its first run fails, and a retry must follow.
     write("early.yaml", web("v1", "3600").replace("name: web", "name: early"));
-    node = Node.start("static", "--manifest-dir", manifests.toString());
+    // Its image is not there yet, nor in any registry: a pull fails and is retried after the
+    // back-off, a short one here so that the import is seen promptly.
+    node = Node.start("static", "--manifest-dir", manifests.toString(), "--image-pull-backoff", "1s",
+        "--image-pull-backoff-max", "2s");
   }
 
   @AfterAll
