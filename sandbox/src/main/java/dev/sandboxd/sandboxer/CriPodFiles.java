@@ -1,6 +1,7 @@
 package dev.sandboxd.sandboxer;
 
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.podfiles.DnsSettings;
 import dev.sandboxd.system.FileTrees;
 import dev.sandboxd.system.Mounts;
 import java.io.IOException;
@@ -68,12 +69,11 @@ public final class CriPodFiles {
         Files.createDirectories(dir);
         writeIfMissing(dir.resolve("hostname"), hostnameFile(pod.hostname().isEmpty()
             ? Files.readString(hostHostname, StandardCharsets.UTF_8).trim() : pod.hostname()));
-        if (!Files.exists(dir.resolve("hosts"))) {
-          writeIfMissing(dir.resolve("hosts"), Files.readAllBytes(hostHosts));
-        }
+        writeIfMissing(dir.resolve("hosts"), Files.readAllBytes(hostHosts));
         writeIfMissing(dir.resolve("resolv.conf"), pod.dns().isEmpty()
             ? Files.readAllBytes(hostResolvConf)
-            : resolvConf(pod.dns()).getBytes(StandardCharsets.UTF_8));
+            : new DnsSettings(pod.dns().servers(), pod.dns().searches(), pod.dns().options()).render()
+                .getBytes(StandardCharsets.UTF_8));
       }
       if (!pod.hostIpc()) {
         // containerd unmounts and deletes the whole directory; the mount table is not read on this hot path.
@@ -103,21 +103,6 @@ public final class CriPodFiles {
 
   static byte[] hostnameFile(String hostname) {
     return (hostname + "\n").getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** resolv.conf from CRI's DNSConfig, line for line as containerd's parseDNSOptions writes it. */
-  static String resolvConf(CriPodSandbox.Dns dns) {
-    StringBuilder out = new StringBuilder();
-    if (!dns.searches().isEmpty()) {
-      out.append("search ").append(String.join(" ", dns.searches())).append('\n');
-    }
-    for (String server : dns.servers()) {
-      out.append("nameserver ").append(server).append('\n');
-    }
-    if (!dns.options().isEmpty()) {
-      out.append("options ").append(String.join(" ", dns.options())).append('\n');
-    }
-    return out.toString();
   }
 
   /** A temporary file renamed into place: a container never bind-mounts half a file. Mode 0644, as CRI's. */
