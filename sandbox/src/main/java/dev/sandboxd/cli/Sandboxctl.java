@@ -47,6 +47,7 @@ public final class Sandboxctl {
   private ManagedChannel channel;
 
   public static void main(String[] args) {
+    NettyLogging.useOneLogger();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
