@@ -1,9 +1,6 @@
 package dev.sandboxd.server;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.JsonFormat;
 import dev.sandboxd.api.v1.ContainerState;
 import dev.sandboxd.api.v1.PodIP;
 import dev.sandboxd.api.v1.ContainerStateRunning;
@@ -18,7 +15,6 @@ import dev.sandboxd.api.v1.PodStatus;
 import dev.sandboxd.api.v1.ResourceUsage;
 import dev.sandboxd.api.v1.SandboxStatus;
 import dev.sandboxd.cgroup.CgroupUsage;
-import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.ContainerStatus;
 import dev.sandboxd.pod.PodJson;
 import java.time.Instant;
@@ -62,7 +58,7 @@ final class PodMessages {
         .setApiVersion("v1")
         .setKind("Pod")
         .setMetadata(meta)
-        .setSpec(struct(PodJson.spec(pod.spec()).toString()))
+        .setSpec(JsonStructs.struct(PodJson.spec(pod.spec())))
         .setStatus(podStatus)
         .build();
   }
@@ -140,16 +136,6 @@ final class PodMessages {
       state.setTerminated(terminated);
     }
     return state.build();
-  }
-
-  private static Struct struct(String json) {
-    Struct.Builder out = Struct.newBuilder();
-    try {
-      JsonFormat.parser().merge(json, out);
-    } catch (InvalidProtocolBufferException e) {
-      throw SandboxdException.internal("rendering pod spec", e);
-    }
-    return out.build();
   }
 
   static Instant instant(Timestamp timestamp) {
