@@ -23,12 +23,6 @@ final class OverheadSuite {
   /** A heap line of jcmd GC.heap_info, for any collector: "... total 4928K, used 3174K ...". */
   private static final Pattern HEAP = Pattern.compile("total (\\d+)K, used (\\d+)K");
   private static final int POPULATE_CONCURRENCY = 4;
-  /**
-   * How long sandboxd is left alone before its footprint is taken: its growing pools end a thread
-   * idle for 5 s (daemon/IdleThreads) and the JVM gives malloc's free memory back every 5 s
-   * (sandboxd.jvmopts), so right after creating pods RSS still holds the burst's threads.
-   */
-  private static final long SETTLE_MILLIS = 12_000;
 
   private final BenchNode node;
   private final NodeCommands commands;
@@ -55,16 +49,16 @@ final class OverheadSuite {
       double idleCpuPercentOfOneCore) {}
 
   /**
-   * {@code steps} ascending, e.g. 0, 50, 100, each taken once sandboxd has settled after the pods
-   * (or the throughput runs before step 0) were created; the idle CPU is measured at the last one.
+   * {@code steps} ascending, e.g. 0, 50, 100, each taken {@code settleSeconds} after the pods (or
+   * the throughput runs before step 0) were created; the idle CPU is measured at the last one.
    */
-  Result run(List<Integer> steps, int idleSeconds) throws IOException, InterruptedException {
+  Result run(List<Integer> steps, int settleSeconds, int idleSeconds) throws IOException, InterruptedException {
     List<Pod> running = new ArrayList<>();
     try {
       List<SandboxdFootprint> footprints = new ArrayList<>();
       for (int step : steps) {
         running.addAll(creator.populate("bench-idle-", running.size(), step, POPULATE_CONCURRENCY));
-        Thread.sleep(SETTLE_MILLIS);
+        Thread.sleep(settleSeconds * 1000L);
         footprints.add(sandboxd(running.size()));
         progress.printf("overhead: %d pods, sandboxd RSS %.1f MB%n", running.size(), footprints.get(footprints.size() - 1).rssMb());
       }
