@@ -282,15 +282,24 @@ write_file() { # src dest mode
 
 # The AppCDS archive of sandboxctl: dumped here, because an archive only serves the class path it
 # was made with (this prefix) and the JVM that made it (this host's). Only for a real install.
+# Static (a class list from a training run, then -Xshare:dump): Java 17 keeps picocli's classes,
+# compiled for Java 5, out of a dynamic archive.
 make_cds_archive() {
-  local jsa=$LIB/sandboxctl.jsa out
+  local jsa=$LIB/sandboxctl.jsa list out
   [ -z "$ROOT" ] || { note "no AppCDS archive for sandboxctl under --root (it must be made on the host: rerun install.sh there)"; return 0; }
   check_no_links "$jsa"
   rm -f -- "$jsa"
-  # A command that loads the client's classes and fails at once (no socket there).
-  out=$("$(java_command)" -XX:ArchiveClassesAtExit="$jsa" @"$LIB/sandboxctl.jvm.options" -cp "$LIB/sandboxd.jar" \
-    dev.sandboxd.cli.Sandboxctl --address "$LIB/no-such.sock" ps 2>&1 || true)
-  if [ -f "$jsa" ]; then UNDO+=("rm"$'\t'"$jsa"); record g "$(sum "$jsa")" "$jsa"; else note "no AppCDS archive for sandboxctl (it works without, slower to start): $out"; fi
+  list=$STAGE/sandboxctl.classlist
+  # StartupTraining: ps, inspect, run and help against a stand-in sandboxd on a socket of its own.
+  # Dumped beside the class list and moved in whole: a failed dump leaves no half archive.
+  if out=$("$(java_command)" @"$LIB/sandboxctl.jvm.options" -Djava.library.path="$LIB/native" \
+      -XX:DumpLoadedClassList="$list" -cp "$LIB/sandboxd.jar" \
+      dev.sandboxd.cli.StartupTraining 2>&1) \
+    && out=$("$(java_command)" @"$LIB/sandboxctl.jvm.options" -Xshare:dump -XX:SharedClassListFile="$list" \
+      -XX:SharedArchiveFile="$STAGE/sandboxctl.jsa" -cp "$LIB/sandboxd.jar" 2>&1); then
+    mv -f -- "$STAGE/sandboxctl.jsa" "$jsa"
+  fi
+  if [ -f "$jsa" ]; then UNDO+=("rm"$'\t'"$jsa"); record g "$(sum "$jsa")" "$jsa"; else note "no AppCDS archive for sandboxctl (it works without, slower to start): $(tail -3 <<< "$out")"; fi
 }
 
 install_all() {

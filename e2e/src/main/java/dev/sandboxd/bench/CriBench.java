@@ -7,6 +7,7 @@ import dev.sandboxd.cri.CriPodPlan;
 import dev.sandboxd.cri.CriPods;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodManifests;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -81,7 +82,8 @@ public final class CriBench implements Callable<Integer> {
 
   /** One handler's distribution, and the ratios sandboxd / default when both were measured. */
   record Result(String generatedAt, String runtime, String loadAverageAtStart, String loadAverageAtEnd, int runs,
-      int warmup, String method, Map<String, LatencyStats> latency, Map<String, Double> ratios) {}
+      int warmup, String method, Map<String, LatencyStats> latency, Map<String, Double> ratios,
+      Map<String, Map<String, LatencyStats>> steps) {}
 
   @Override
   public Integer call() throws Exception {
@@ -93,7 +95,14 @@ public final class CriBench implements Callable<Integer> {
     }
     ManagedChannel channel = UnixSocketChannels.open(node.resolve("containerd.sock"), "bench-cri", 16 << 20);
     try {
-      CriPods cri = new CriPods(channel, Duration.ofSeconds(120), node.resolve("cri-pods"));
+      Map<String, CallTimes> calls = new LinkedHashMap<>();
+      Map<String, CriPods> clients = new LinkedHashMap<>();
+      for (String h : handlers) {
+        calls.put(h, new CallTimes());
+        clients.put(h, new CriPods(ClientInterceptors.intercept(channel, calls.get(h)), Duration.ofSeconds(120),
+            node.resolve("cri-pods")));
+      }
+      CriPods cri = clients.get(handlers.get(0));
       String runtime = cri.awaitReady(Duration.ofSeconds(30));
       removeLeftovers(cri);
       String loadAtStart = ProcStats.loadAverage();
@@ -105,7 +114,7 @@ public final class CriBench implements Callable<Integer> {
         List<String> order = new ArrayList<>(handlers);
         java.util.Collections.rotate(order, i);
         for (String handler : order) {
-          long nanos = runOnce(cri, handler, i, cgroupParent);
+          long nanos = runOnce(clients.get(handler), calls.get(handler), i >= warmup, handler, i, cgroupParent);
           if (i >= warmup) {
             samples.get(handler).add(nanos);
           }
@@ -121,8 +130,14 @@ public final class CriBench implements Callable<Integer> {
         ratios.put("cri_sandboxd_p50_vs_podsandbox", ratio(latency.get(SANDBOXD).p50Ms(), latency.get(DEFAULT).p50Ms()));
         ratios.put("cri_sandboxd_p99_vs_podsandbox", ratio(latency.get(SANDBOXD).p99Ms(), latency.get(DEFAULT).p99Ms()));
       }
+      Map<String, Map<String, LatencyStats>> steps = new LinkedHashMap<>();
+      calls.forEach((h, c) -> {
+        Map<String, LatencyStats> byCall = new LinkedHashMap<>();
+        c.samples().forEach((call, s) -> byCall.put(call, LatencyStats.of(call + ", handler " + h, s)));
+        steps.put(h, byCall);
+      });
       Result result = new Result(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), runtime, loadAtStart,
-          ProcStats.loadAverage(), runs, warmup, METHOD, latency, ratios);
+          ProcStats.loadAverage(), runs, warmup, METHOD, latency, ratios, steps);
       Files.createDirectories(outDir);
       ReportWriter.JSON.writeValue(outDir.resolve(JSON_FILE).toFile(), result);
       Files.writeString(outDir.resolve(MARKDOWN_FILE), markdown(result));
@@ -134,8 +149,9 @@ public final class CriBench implements Callable<Integer> {
     }
   }
 
-  /** Starts one pod through the handler, timed, and removes it, untimed. */
-  private long runOnce(CriPods cri, String handler, int iteration, String cgroupParent) throws Exception {
+  /** Starts one pod through the handler, timed (each call too when measured), and removes it, untimed. */
+  private long runOnce(CriPods cri, CallTimes calls, boolean measured, String handler, int iteration,
+      String cgroupParent) throws Exception {
     Pod pod = PodManifests.withRandomUids().parse("""
         apiVersion: v1
         kind: Pod
@@ -145,9 +161,11 @@ public final class CriBench implements Callable<Integer> {
           - {name: app, image: localhost/sandboxd/busybox:1.35, command: [sleep, "3600"]}
         """.formatted(handler, iteration, NAMESPACE), false).pod();
     CriPodPlan plan = CriPodConfigs.plan(pod, CriPodFiles.of(cri.podRoot(), pod.metadata()), cgroupParent);
+    calls.record(measured);
     long started = System.nanoTime();
     cri.run(plan, handler.equals(DEFAULT) ? "" : handler, Duration.ofSeconds(60));
     long nanos = System.nanoTime() - started;
+    calls.record(false);
     cri.remove(cri.find(NAMESPACE + "/" + pod.metadata().name()));
     return nanos;
   }
@@ -175,6 +193,10 @@ public final class CriBench implements Callable<Integer> {
     r.latency().forEach((h, s) -> md.append("| ").append(h.equals(DEFAULT) ? "default (podsandbox)" : h).append(" | ")
         .append(s.p50Ms()).append(" | ").append(s.p90Ms()).append(" | ").append(s.p99Ms()).append(" | ")
         .append(s.minMs()).append(" | ").append(s.maxMs()).append(" | ").append(s.meanMs()).append(" |\n"));
+    md.append("\nEach CRI call of the timed part, p50 / p99 ms:\n\n| handler | call | p50 ms | p99 ms |\n|---|---|---:|---:|\n");
+    r.steps().forEach((h, byCall) -> byCall.forEach((call, s) -> md.append("| ")
+        .append(h.equals(DEFAULT) ? "default (podsandbox)" : h).append(" | ").append(call).append(" | ")
+        .append(s.p50Ms()).append(" | ").append(s.p99Ms()).append(" |\n")));
     if (!r.ratios().isEmpty()) {
       md.append("\n| target | goal | this run | met |\n|---|---|---:|---|\n");
       r.ratios().forEach((name, value) -> md.append("| `").append(name).append("` | <= 1.0x | ").append(value)

@@ -250,6 +250,8 @@ class CriSandboxerE2E {
     awaitState(sandbox, PodSandboxState.SANDBOX_NOTREADY);
 
     // Stop + Remove: nothing of the pod remains
+    assertTrue(criCniCacheEntries(sandbox).stream().anyMatch(f -> f.getFileName().toString().equals("cri-" + sandbox + "-eth0")),
+        "CRI's CNI result cache is the node's, not the host's /var/lib/cni");
     String netns = Pattern.compile("\"netnsPath\":\"([^\"]+)\"").matcher(info).results().findFirst().orElseThrow().group(1);
     cri().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
     cri().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
@@ -257,11 +259,19 @@ class CriSandboxerE2E {
     assertFalse(Files.exists(criRoot(sandbox)), "pod files");
     assertFalse(Files.exists(node.dir.resolve("containerd/state/io.containerd.grpc.v1.cri/sandboxes").resolve(sandbox)), "shm");
     assertFalse(Files.exists(Path.of(netns)), "CRI's netns " + netns);
+    assertEquals(List.of(), criCniCacheEntries(sandbox), "CNI DEL removed the cached result");
     assertEquals("", ctrK8s("containers", "ls", "-q").stdout().trim(), "containerd containers in k8s.io");
     assertEquals("", ctrK8s("tasks", "ls", "-q").stdout().trim(), "tasks in k8s.io");
     assertEquals(List.of(), criShims(), "shims");
     assertFalse(Files.exists(node.cgroupRoot().resolve(pauseCgroup.substring(1))), "pause cgroup " + pauseCgroup);
     assertTrue(status_notFound(sandbox));
+  }
+
+  /** The pod's entries in CRI's libcni result cache (its pod network's and its loopback's). */
+  private static List<Path> criCniCacheEntries(String sandbox) throws IOException {
+    try (Stream<Path> cached = Files.list(node.dir.resolve("cri-cni/cache/results"))) {
+      return cached.filter(f -> f.getFileName().toString().contains(sandbox)).toList();
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.sandboxd.cli;
 
 import dev.sandboxd.api.v1.ListPodsRequest;
 import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodView;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -21,7 +22,7 @@ final class CompletePodsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    for (Pod pod : root.pods().listPods(ListPodsRequest.getDefaultInstance()).getPodsList()) {
+    for (Pod pod : root.pods().listPods(ListPodsRequest.newBuilder().setView(PodView.POD_VIEW_SUMMARY).build()).getPodsList()) {
       String namespace = pod.getMetadata().getNamespace();
       String name = pod.getMetadata().getName();
       spec.commandLine().getOut().println(namespace.equals("default") ? name : namespace + "/" + name);

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sandboxd.api.v1.ContainerStatus;
 import dev.sandboxd.api.v1.ListPodsRequest;
 import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodView;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,8 +80,10 @@ final class PsCommand implements Callable<Integer> {
     }
   }
 
+  /** The table needs the summary of each pod; json and yaml print the whole pod. */
   private List<Pod> list() {
-    return root.pods().listPods(ListPodsRequest.getDefaultInstance()).getPodsList().stream()
+    PodView view = format.isDocument() ? PodView.POD_VIEW_FULL : PodView.POD_VIEW_SUMMARY;
+    return root.pods().listPods(ListPodsRequest.newBuilder().setView(view).build()).getPodsList().stream()
         .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getNamespace()).thenComparing(p -> p.getMetadata().getName()))
         .toList();
   }

@@ -31,6 +31,7 @@ public final class StartupTraining {
   private StartupTraining() {}
 
   public static void main(String[] args) throws Exception {
+    NettyLogging.useOneLogger(); // as Sandboxctl.main does
     Path dir = Files.createTempDirectory("sandboxctl-training");
     try {
       Path socket = dir.resolve("sandboxd.sock");

@@ -12,6 +12,8 @@ import dev.sandboxd.api.v1.ListPodsRequest;
 import dev.sandboxd.api.v1.ListPodsResponse;
 import dev.sandboxd.api.v1.ObjectMeta;
 import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodCondition;
+import dev.sandboxd.api.v1.PodIP;
 import dev.sandboxd.api.v1.PodStatus;
 import dev.sandboxd.api.v1.PodsGrpc;
 import dev.sandboxd.api.v1.RunPodRequest;
@@ -102,6 +104,11 @@ final class TrainingSandboxd implements AutoCloseable {
           .setStatus(PodStatus.newBuilder()
               .setPhase("Running")
               .setQosClass("BestEffort")
+              // every message type a real pod's status holds, so their parsers are archived too
+              .addConditions(PodCondition.newBuilder().setType("Ready").setStatus("True"))
+              .setPodIp("10.89.0.2")
+              .addPodIps(PodIP.newBuilder().setIp("10.89.0.2"))
+              .setHostIp("127.0.0.1")
               .setStartTime(now)
               .setSandbox(SandboxStatus.newBuilder().setId("0123456789abcdef" + name).setState("Ready").setPid(4242)
                   .setCgroupPath("/sandboxd/pod" + name).setNetnsPath("/proc/4242/ns/net").setCreatedAt(now))

@@ -13,6 +13,7 @@ import dev.sandboxd.sandboxer.CriPodFiles;
 import dev.sandboxd.sandboxer.CriPodView;
 import dev.sandboxd.sandboxer.CriSandboxRecords;
 import dev.sandboxd.sandboxer.CriSandboxes;
+import dev.sandboxd.sandboxer.SandboxerCallExecutors;
 import dev.sandboxd.sandboxer.SandboxerService;
 import dev.sandboxd.sandboxer.ShimEndpoints;
 import dev.sandboxd.spec.ProcessPrivileges;
@@ -59,6 +60,8 @@ final class CriSandboxer implements AutoCloseable {
 
   private final Server server;
   private final CompletableFuture<CriSandboxes> served;
+  /** The calls that may block (all but those answered from memory, see SandboxerCallExecutors). */
+  private final ExecutorService calls;
   /** The view's containerd reads, which a caller may stop waiting for. */
   private final ExecutorService reads;
   private ContainerdTaskEvents events;
@@ -66,9 +69,11 @@ final class CriSandboxer implements AutoCloseable {
 
   private static final String CRI_KIND_LABEL = "io.cri-containerd.kind";
 
-  private CriSandboxer(Server server, CompletableFuture<CriSandboxes> served, ExecutorService reads) {
+  private CriSandboxer(Server server, CompletableFuture<CriSandboxes> served, ExecutorService calls,
+      ExecutorService reads) {
     this.server = server;
     this.served = served;
+    this.calls = calls;
     this.reads = reads;
   }
 
@@ -77,18 +82,21 @@ final class CriSandboxer implements AutoCloseable {
     CompletableFuture<CriSandboxes> served = new CompletableFuture<>();
     Files.createDirectories(socket.getParent());
     Files.deleteIfExists(socket);
+    ExecutorService calls = IdleThreads.cachedPool(threads);
     Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
         .channelType(EpollServerDomainSocketChannel.class)
         .withChildOption(ChannelOption.SO_KEEPALIVE, null)
         .bossEventLoopGroup(new MultiThreadIoEventLoopGroup(1, threads, EpollIoHandler.newFactory()))
         .workerEventLoopGroup(new MultiThreadIoEventLoopGroup(1, threads, EpollIoHandler.newFactory()))
         .maxInboundMessageSize(16 << 20) // containerd's own limit
+        .directExecutor()
+        .callExecutor(new SandboxerCallExecutors(served, calls))
         .addService(new SandboxerService(served, clock).definition())
         .build()
         .start();
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     LOG.log(Level.INFO, "sandbox controller for containerd on {0}", socket);
-    return new CriSandboxer(server, served, Executors.newCachedThreadPool(threads));
+    return new CriSandboxer(server, served, calls, Executors.newCachedThreadPool(threads));
   }
 
   /** Builds the CRI sandboxes over containerd, recovers them and lets the waiting calls through. */
@@ -132,6 +140,7 @@ final class CriSandboxer implements AutoCloseable {
       events.close();
     }
     server.shutdown();
+    calls.shutdown();
     reads.shutdownNow();
   }
 }

@@ -169,8 +169,11 @@ public final class SandboxerService extends ControllerGrpc.ControllerImplBase {
           .setSandboxId(sandbox.id())
           .setPid(sandbox.pid())
           .setState(sandbox.ready() ? READY : NOT_READY)
-          .setCreatedAt(timestamp(sandbox.createdAt()))
-          .putInfo("info", info(status, s));
+          .setCreatedAt(timestamp(sandbox.createdAt()));
+      if (request.getVerbose()) {
+        // as podsandbox: only PodSandboxStatus with verbose shows it; CRI's own calls don't ask
+        out.putInfo("info", info(status, s));
+      }
       sandbox.exit().ifPresent(e -> out.setExitedAt(timestamp(e.exitedAt())));
       status.endpoint().ifPresent(e -> out.setAddress(e.address()).setVersion(e.version()));
       return out.build();

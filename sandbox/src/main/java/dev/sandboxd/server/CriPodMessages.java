@@ -9,6 +9,7 @@ import dev.sandboxd.api.v1.ObjectMeta;
 import dev.sandboxd.api.v1.Pod;
 import dev.sandboxd.api.v1.PodStats;
 import dev.sandboxd.api.v1.PodStatus;
+import dev.sandboxd.api.v1.PodView;
 import dev.sandboxd.api.v1.SandboxStatus;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
 import dev.sandboxd.sandbox.SandboxController.Sandbox;
@@ -30,12 +31,13 @@ final class CriPodMessages {
   private CriPodMessages() {}
 
   /** Without containers: ps answers from memory. */
-  static Pod toProto(Status status) {
-    return builder(status).build();
+  /** The summary view leaves out the labels and annotations (see PodView). */
+  static Pod toProto(Status status, PodView view) {
+    return builder(status, view).build();
   }
 
   static Pod toProto(Inspected inspected) {
-    Pod.Builder pod = builder(inspected.pod());
+    Pod.Builder pod = builder(inspected.pod(), PodView.POD_VIEW_FULL);
     PodStatus.Builder status = pod.getStatusBuilder();
     if (!inspected.containersKnown()) {
       status.setMessage("containers unknown: containerd did not answer in time");
@@ -56,7 +58,7 @@ final class CriPodMessages {
         .build();
   }
 
-  private static Pod.Builder builder(Status status) {
+  private static Pod.Builder builder(Status status, PodView view) {
     CriPodSandbox pod = status.pod();
     Sandbox sandbox = status.sandbox();
     PodStatus.Builder podStatus = PodStatus.newBuilder()
@@ -80,17 +82,15 @@ final class CriPodMessages {
     if (sandbox.ready()) {
       podStatus.setStartTime(PodMessages.timestamp(sandbox.createdAt()));
     }
-    return Pod.newBuilder()
-        .setApiVersion("v1")
-        .setKind("Pod")
-        .setMetadata(ObjectMeta.newBuilder()
-            .setName(pod.podName())
-            .setNamespace(pod.podNamespace())
-            .setUid(pod.podUid())
-            .putAllLabels(pod.labels())
-            .putAllAnnotations(pod.annotations())
-            .setCreationTimestamp(PodMessages.timestamp(sandbox.createdAt())))
-        .setStatus(podStatus);
+    ObjectMeta.Builder meta = ObjectMeta.newBuilder()
+        .setName(pod.podName())
+        .setNamespace(pod.podNamespace())
+        .setUid(pod.podUid())
+        .setCreationTimestamp(PodMessages.timestamp(sandbox.createdAt()));
+    if (view != PodView.POD_VIEW_SUMMARY) {
+      meta.putAllLabels(pod.labels()).putAllAnnotations(pod.annotations());
+    }
+    return Pod.newBuilder().setApiVersion("v1").setKind("Pod").setMetadata(meta).setStatus(podStatus);
   }
 
   /** A container without a task (created, not started) is waiting; one whose task is unknown has no state. */

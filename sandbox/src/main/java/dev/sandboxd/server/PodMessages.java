@@ -12,6 +12,7 @@ import dev.sandboxd.api.v1.Pod;
 import dev.sandboxd.api.v1.PodCondition;
 import dev.sandboxd.api.v1.PodStats;
 import dev.sandboxd.api.v1.PodStatus;
+import dev.sandboxd.api.v1.PodView;
 import dev.sandboxd.api.v1.ResourceUsage;
 import dev.sandboxd.api.v1.SandboxStatus;
 import dev.sandboxd.cgroup.CgroupUsage;
@@ -27,14 +28,21 @@ final class PodMessages {
   private PodMessages() {}
 
   static Pod toProto(dev.sandboxd.lifecycle.PodStatus status) {
+    return toProto(status, PodView.POD_VIEW_FULL);
+  }
+
+  /** The summary view leaves out the spec, labels and annotations (see PodView). */
+  static Pod toProto(dev.sandboxd.lifecycle.PodStatus status, PodView view) {
+    boolean full = view != PodView.POD_VIEW_SUMMARY;
     dev.sandboxd.pod.Pod pod = status.pod();
     ObjectMeta.Builder meta = ObjectMeta.newBuilder()
         .setName(pod.metadata().name())
         .setNamespace(pod.metadata().namespace())
         .setUid(pod.metadata().uid())
-        .putAllLabels(pod.metadata().labels())
-        .putAllAnnotations(pod.metadata().annotations())
         .setCreationTimestamp(timestamp(status.createdAt()));
+    if (full) {
+      meta.putAllLabels(pod.metadata().labels()).putAllAnnotations(pod.metadata().annotations());
+    }
     PodStatus.Builder podStatus = PodStatus.newBuilder()
         .setPhase(status.phase().name())
         .setSandbox(sandbox(status.sandbox()))
@@ -54,13 +62,11 @@ final class PodMessages {
     status.containers().forEach(c -> podStatus.addContainerStatuses(container(c)));
     status.conditions().forEach(c -> podStatus.addConditions(
         PodCondition.newBuilder().setType(c.type()).setStatus(c.status() ? "True" : "False").setReason(c.reason())));
-    return Pod.newBuilder()
-        .setApiVersion("v1")
-        .setKind("Pod")
-        .setMetadata(meta)
-        .setSpec(JsonStructs.struct(PodJson.spec(pod.spec())))
-        .setStatus(podStatus)
-        .build();
+    Pod.Builder out = Pod.newBuilder().setApiVersion("v1").setKind("Pod").setMetadata(meta).setStatus(podStatus);
+    if (full) {
+      out.setSpec(JsonStructs.struct(PodJson.spec(pod.spec())));
+    }
+    return out.build();
   }
 
   static PodStats stats(dev.sandboxd.lifecycle.PodStats stats) {

@@ -117,8 +117,8 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
   public void listPods(ListPodsRequest request, StreamObserver<ListPodsResponse> response) {
     unary(response, () -> {
       ListPodsResponse.Builder out = ListPodsResponse.newBuilder();
-      pods.list().forEach(p -> out.addPods(PodMessages.toProto(p)));
-      cri.get().ifPresent(view -> view.list().forEach(p -> out.addPods(CriPodMessages.toProto(p))));
+      pods.list().forEach(p -> out.addPods(PodMessages.toProto(p, request.getView())));
+      cri.get().ifPresent(view -> view.list().forEach(p -> out.addPods(CriPodMessages.toProto(p, request.getView()))));
       return out.build();
     });
   }

@@ -91,6 +91,8 @@ class SandboxerServiceTest {
     assertEquals("SANDBOX_READY", status.getState());
     assertTrue(status.getInfoOrThrow("info").startsWith("{\"sandboxer\":\"sandboxd\""), status.getInfoOrThrow("info"));
     assertTrue(status.getInfoOrThrow("info").contains("\"netnsPath\":\"" + NETNS + "\""));
+    // CRI's own calls (container events, CreateContainer) don't ask for it: not built for them
+    assertEquals(0, c.status(ControllerStatusRequest.newBuilder().setSandboxId("sb1").build()).getInfoCount());
     assertEquals("linux", c.platform(ControllerPlatformRequest.newBuilder().setSandboxId("sb1").build()).getPlatform().getOs());
 
     c.stop(ControllerStopRequest.newBuilder().setSandboxId("sb1").build());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxd.api.v1.Pod;
+import dev.sandboxd.api.v1.PodView;
 import dev.sandboxd.runtime.ContainerRuntime.TaskInfo;
 import dev.sandboxd.runtime.ContainerRuntime.TaskStatus;
 import dev.sandboxd.sandbox.SandboxController.Sandbox;
@@ -32,7 +33,7 @@ class CriPodMessagesTest {
 
   @Test
   void aCriPodIsMarkedCriWithItsSandboxAndPhaseFromThePause() {
-    Pod pod = CriPodMessages.toProto(status(State.Ready));
+    Pod pod = CriPodMessages.toProto(status(State.Ready), PodView.POD_VIEW_FULL);
 
     assertEquals("cri", pod.getStatus().getSource());
     assertEquals("Running", pod.getStatus().getPhase());
@@ -44,8 +45,17 @@ class CriPodMessagesTest {
     assertEquals(42, pod.getStatus().getSandbox().getPid());
     assertEquals("/kubepods/pod-web", pod.getStatus().getSandbox().getCgroupPath());
     assertEquals(0, pod.getStatus().getContainerStatusesCount(), "ps answers from memory, without containers");
-    assertEquals("Pending", CriPodMessages.toProto(status(State.Created)).getStatus().getPhase());
-    assertEquals("Stopped", CriPodMessages.toProto(status(State.NotReady)).getStatus().getSandbox().getState());
+    assertEquals("Pending", CriPodMessages.toProto(status(State.Created), PodView.POD_VIEW_FULL).getStatus().getPhase());
+    assertEquals("Stopped", CriPodMessages.toProto(status(State.NotReady), PodView.POD_VIEW_FULL).getStatus().getSandbox().getState());
+  }
+
+  @Test
+  void theSummaryOfACriPodHasNoLabelsOrAnnotationsAndTheSameStatus() {
+    Pod full = CriPodMessages.toProto(status(State.Ready), PodView.POD_VIEW_FULL);
+    Pod summary = CriPodMessages.toProto(status(State.Ready), PodView.POD_VIEW_SUMMARY);
+
+    assertEquals(full.toBuilder().setMetadata(full.getMetadata().toBuilder().clearLabels().clearAnnotations()).build(), summary);
+    assertEquals(0, summary.getMetadata().getLabelsCount());
   }
 
   @Test
