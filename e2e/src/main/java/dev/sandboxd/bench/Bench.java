@@ -75,6 +75,15 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--idle-seconds", description = "idle CPU window (default ${DEFAULT-VALUE})", defaultValue = "30")
   int idleSeconds;
 
+  /**
+   * sandboxd's growing pools end a thread idle for 5 s (daemon/IdleThreads) and its JVM gives
+   * malloc's free memory back every 5 s (sandboxd.jvmopts): right after a burst of pod starts RSS
+   * still holds the burst's threads.
+   */
+  @Option(names = "--settle-seconds", description = "how long sandboxd is left alone before each footprint is "
+      + "taken, so that it is the settled one (default ${DEFAULT-VALUE})", defaultValue = "12")
+  int settleSeconds;
+
   private final PrintStream progress;
 
   Bench(PrintStream progress) {
@@ -132,7 +141,7 @@ public final class Bench implements Callable<Integer> {
             rates.add(throughput.run(throughputPods, c));
             progress.printf("throughput: concurrency %d: %s%n", c, rates.get(rates.size() - 1));
           }
-          footprint = overhead.run(overheadPods, idleSeconds);
+          footprint = overhead.run(overheadPods, settleSeconds, idleSeconds);
         }
       } finally {
         cleanUp(pods, ctr, runc);

@@ -48,13 +48,17 @@ final class OverheadSuite {
   record Result(List<SandboxdFootprint> sandboxd, PodFootprint perPod, int idlePods, int idleSeconds,
       double idleCpuPercentOfOneCore) {}
 
-  /** {@code steps} ascending, e.g. 0, 50, 100; the idle CPU is measured at the last one. */
-  Result run(List<Integer> steps, int idleSeconds) throws IOException, InterruptedException {
+  /**
+   * {@code steps} ascending, e.g. 0, 50, 100, each taken {@code settleSeconds} after the pods (or
+   * the throughput runs before step 0) were created; the idle CPU is measured at the last one.
+   */
+  Result run(List<Integer> steps, int settleSeconds, int idleSeconds) throws IOException, InterruptedException {
     List<Pod> running = new ArrayList<>();
     try {
       List<SandboxdFootprint> footprints = new ArrayList<>();
       for (int step : steps) {
         running.addAll(creator.populate("bench-idle-", running.size(), step, POPULATE_CONCURRENCY));
+        Thread.sleep(settleSeconds * 1000L);
         footprints.add(sandboxd(running.size()));
         progress.printf("overhead: %d pods, sandboxd RSS %.1f MB%n", running.size(), footprints.get(footprints.size() - 1).rssMb());
       }

@@ -43,7 +43,7 @@ class BenchSmokeE2E {
     int exit = Bench.execute(new PrintStream(progress, true, StandardCharsets.UTF_8),
         "--repo", Node.REPO.toString(), "--node-dir", node.dir.toString(), "--out", out.toString(),
         "--runs", "2", "--warmup", "0", "--throughput-pods", "3", "--concurrency", "1,4",
-        "--overhead-pods", "0,2", "--idle-seconds", "1");
+        "--overhead-pods", "0,2", "--settle-seconds", "0", "--idle-seconds", "1");
     assertEquals(0, exit, () -> progress.toString(StandardCharsets.UTF_8));
 
     JsonNode report = new ObjectMapper().readTree(out.resolve("latest.json").toFile());

@@ -343,7 +343,9 @@ public final class Sandboxd implements Callable<Integer> {
         .executor(IdleThreads.cachedPool(daemonThreads("sandboxd-grpc")))
         .maxInboundMessageSize(8 << 20)
         .protocolNegotiator(new PeerCredentialsNegotiator())
-        .addService(Utf8Requests.guard(new PodsService(pods, ports, criPods), audit))
+        // A thread per open log, exec or port-forward stream, ended 5 s after its stream.
+        .addService(Utf8Requests.guard(
+            new PodsService(pods, ports, criPods, IdleThreads.cachedPool(daemonThreads("sandboxd-streams"))), audit))
         .addService(Utf8Requests.guard(images, audit))
         .build()
         .start();

@@ -1,9 +1,6 @@
 package dev.sandboxd.server;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.JsonFormat;
 import dev.sandboxd.api.v1.ContainerState;
 import dev.sandboxd.api.v1.PodIP;
 import dev.sandboxd.api.v1.ContainerStateRunning;
@@ -19,7 +16,6 @@ import dev.sandboxd.api.v1.PodView;
 import dev.sandboxd.api.v1.ResourceUsage;
 import dev.sandboxd.api.v1.SandboxStatus;
 import dev.sandboxd.cgroup.CgroupUsage;
-import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.lifecycle.ContainerStatus;
 import dev.sandboxd.pod.PodJson;
 import java.time.Instant;
@@ -68,7 +64,7 @@ final class PodMessages {
         PodCondition.newBuilder().setType(c.type()).setStatus(c.status() ? "True" : "False").setReason(c.reason())));
     Pod.Builder out = Pod.newBuilder().setApiVersion("v1").setKind("Pod").setMetadata(meta).setStatus(podStatus);
     if (full) {
-      out.setSpec(struct(PodJson.spec(pod.spec()).toString()));
+      out.setSpec(JsonStructs.struct(PodJson.spec(pod.spec())));
     }
     return out.build();
   }
@@ -146,16 +142,6 @@ final class PodMessages {
       state.setTerminated(terminated);
     }
     return state.build();
-  }
-
-  private static Struct struct(String json) {
-    Struct.Builder out = Struct.newBuilder();
-    try {
-      JsonFormat.parser().merge(json, out);
-    } catch (InvalidProtocolBufferException e) {
-      throw SandboxdException.internal("rendering pod spec", e);
-    }
-    return out.build();
   }
 
   static Instant instant(Timestamp timestamp) {

@@ -47,7 +47,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -63,17 +62,17 @@ public final class PodsService extends PodsGrpc.PodsImplBase {
   private final PodPorts ports;
   /** The CRI pods sandboxd serves, once its sandbox controller for CRI runs; empty without one. */
   private final Supplier<Optional<CriPodView>> cri;
-  /** Log readers and the pumps of attached execs and port-forwards: one while its call lasts. */
-  private final ExecutorService streams = Executors.newCachedThreadPool(runnable -> {
-    Thread t = new Thread(runnable, "sandboxd-streams");
-    t.setDaemon(true);
-    return t;
-  });
+  /**
+   * Log readers and the pumps of attached execs and port-forwards: one thread while its call lasts,
+   * so a pool that grows with the calls (the daemon's ends idle threads soon after).
+   */
+  private final ExecutorService streams;
 
-  public PodsService(PodLifecycle pods, PodPorts ports, Supplier<Optional<CriPodView>> cri) {
+  public PodsService(PodLifecycle pods, PodPorts ports, Supplier<Optional<CriPodView>> cri, ExecutorService streams) {
     this.pods = pods;
     this.ports = ports;
     this.cri = cri;
+    this.streams = streams;
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class ListPodsViewTest {
       public List<PodStatus> list() {
         return List.of(web);
       }
-    }, (pid, port) -> { throw new UnsupportedOperationException("port-forward"); }, Optional::empty);
+    }, (pid, port) -> { throw new UnsupportedOperationException("port-forward"); }, Optional::empty, Executors.newCachedThreadPool());
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

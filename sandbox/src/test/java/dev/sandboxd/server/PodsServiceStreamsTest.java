@@ -17,6 +17,7 @@ import dev.sandboxd.containerlog.LogOptions;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +50,7 @@ class PodsServiceStreamsTest {
     }
   }, (pid, port) -> {
     throw new UnsupportedOperationException("port-forward");
-  }, java.util.Optional::empty);
+  }, java.util.Optional::empty, Executors.newCachedThreadPool());
 
   @Test
   void aLogIsReadNoFasterThanTheClientTakesIt() throws Exception {

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +52,7 @@ class PodsServiceTest {
   @BeforeEach
   void start() throws IOException {
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(new PodsService(lifecycle, (pid, port) -> { throw new UnsupportedOperationException("port-forward"); }, java.util.Optional::empty)).build().start();
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(new PodsService(lifecycle, (pid, port) -> { throw new UnsupportedOperationException("port-forward"); }, java.util.Optional::empty, Executors.newCachedThreadPool())).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     pods = PodsGrpc.newBlockingStub(channel);
   }

@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,7 +87,7 @@ class PortForwardCallTest {
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-    }, java.util.Optional::empty);
+    }, java.util.Optional::empty, Executors.newCachedThreadPool());
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).build();
