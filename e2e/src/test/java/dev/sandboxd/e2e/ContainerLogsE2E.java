@@ -18,6 +18,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -207,7 +208,11 @@ class ContainerLogsE2E {
     long total = 0;
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.toList()) {
-        total += Files.size(f);
+        try {
+          total += Files.size(f);
+        } catch (NoSuchFileException rotatedAway) {
+          // the writer rotated it out between the listing and the size
+        }
       }
     }
     return total;

@@ -135,6 +135,7 @@ public final class CniPodNetwork implements PodNetwork {
 
   @Override
   public void collectGarbage(Set<String> liveSandboxIds) {
+    cache.removeInterruptedWrites();
     // By network: GC of a list hears only of its own attachments.
     Map<String, List<CniPlugins.AttachmentKey>> valid = new HashMap<>();
     for (ResultCache.Entry e : cache.list()) {

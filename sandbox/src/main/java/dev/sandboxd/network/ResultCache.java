@@ -54,7 +54,7 @@ public final class ResultCache {
     root.set("capabilityArgs", JSON.valueToTree(rt.capabilityArgs()));
     root.set("result", e.result());
     Path target = file(e.networkName(), rt.containerId(), rt.ifName());
-    Path temp = dir.resolve("." + target.getFileName() + ".tmp");
+    Path temp = dir.resolve("." + target.getFileName() + ".tmp"); // see isTemporary
     try {
       PrivateFiles.directories(dir);
       PrivateFiles.replace(temp, target, JSON.writeValueAsBytes(root));
@@ -81,6 +81,28 @@ public final class ResultCache {
     } catch (IOException e) {
       throw SandboxdException.internal("removing CNI result cache " + f + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Removes the temporary files of writes a crash cut short. An entry is renamed into place only
+   * when whole, so a temporary file at start-up belongs to no entry: its attachment is released
+   * like any ADD cut short, from the pod's record and without a cached result.
+   */
+  public void removeInterruptedWrites() {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, f -> isTemporary(f.getFileName().toString()))) {
+      for (Path temp : temps) {
+        Files.deleteIfExists(temp);
+      }
+    } catch (IOException e) {
+      throw SandboxdException.internal("cleaning CNI result cache " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isTemporary(String name) {
+    return name.startsWith(".") && name.endsWith(".tmp");
   }
 
   /** Every cached attachment; an unreadable file is skipped (nothing could DEL it anyway). */

@@ -152,6 +152,8 @@ class CniPodNetworkTest {
     }
     network.createNamespace("never-attached");
     Files.delete(netnsDir.resolve("dead")); // gone with a reboot: DEL runs without it
+    // a write a SIGKILL cut short, before its rename into place
+    Files.writeString(cacheDir.resolve("results/.podnet-cut-eth0.tmp"), "{\"kind\":\"cniCa");
     Files.writeString(fake.calls.resolve("order"), "");
 
     network.collectGarbage(Set.of("live"));
@@ -160,7 +162,7 @@ class CniPodNetworkTest {
     assertTrue(order.containsAll(List.of("portmap DEL", "bridge DEL", "loopback DEL")), order::toString);
     assertTrue(fake.env("bridge", "DEL").contains("CNI_NETNS="), "a missing namespace is passed as \"\"");
     assertTrue(fake.env("bridge", "DEL").contains("CNI_CONTAINERID=dead"));
-    assertEquals(List.of("podnet-live-eth0", "sandboxd-loopback-live-lo"), cached());
+    assertEquals(List.of("podnet-live-eth0", "sandboxd-loopback-live-lo"), cached(), "no leftover temporary file either");
     assertFalse(Files.exists(netnsDir.resolve("never-attached")));
     assertTrue(Files.exists(netnsDir.resolve("live")));
     assertEquals(List.of("bridge GC", "portmap GC"), order.subList(order.size() - 2, order.size()));
