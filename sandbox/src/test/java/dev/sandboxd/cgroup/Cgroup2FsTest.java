@@ -66,6 +66,17 @@ class Cgroup2FsTest {
   }
 
   @Test
+  void aPodCgroupRemovedBeforeItsFreezerStateIsReadIsNotFrozen() {
+    FakeCgroupFs fs = new FakeCgroupFs(root, "cpu", "memory", "pids");
+    Cgroup2Fs cgroups = cgroups(fs, REJECT);
+    Pod pod = pod("gone", "{}");
+    createPod(cgroups, pod);
+    fs.remove("/sandboxd/podgone"); // a pod going away while all pods are listed
+
+    assertFalse(cgroups.frozen(pod.metadata().uid()));
+  }
+
+  @Test
   void guaranteedPodGetsWeightQuotaAndMemoryOfItsContainersSummed() {
     FakeCgroupFs fs = new FakeCgroupFs(root, "cpuset", "cpu", "io", "memory", "hugetlb", "pids");
     Pod pod = pod("g", "{limits: {cpu: 250m, memory: 64Mi}}", "{limits: {cpu: 750m, memory: 192Mi}}");
