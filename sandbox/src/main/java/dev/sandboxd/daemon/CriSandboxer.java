@@ -38,7 +38,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -96,7 +95,7 @@ final class CriSandboxer implements AutoCloseable {
         .start();
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     LOG.log(Level.INFO, "sandbox controller for containerd on {0}", socket);
-    return new CriSandboxer(server, served, calls, Executors.newCachedThreadPool(threads));
+    return new CriSandboxer(server, served, calls, IdleThreads.cachedPool(threads));
   }
 
   /** Builds the CRI sandboxes over containerd, recovers them and lets the waiting calls through. */

@@ -30,8 +30,10 @@ final class CriPodMessages {
 
   private CriPodMessages() {}
 
-  /** Without containers: ps answers from memory. */
-  /** The summary view leaves out the labels and annotations (see PodView). */
+  /**
+   * Without containers (ps answers from memory); the summary view also without labels and
+   * annotations (see PodView).
+   */
   static Pod toProto(Status status, PodView view) {
     return builder(status, view).build();
   }
