@@ -71,13 +71,16 @@ class ContainerLogsE2E {
       assertTrue(most > MAX_SIZE, "the flood filled more than one file: " + seen);
       Instant deadline = Instant.now().plusSeconds(30);
       String tail = "";
+      int length = 0;
       while (Instant.now().isBefore(deadline) && !tail.endsWith("the-last-line\n")) {
         Thread.sleep(500);
         String log = node.logs("flood", "c");
-        tail = log.substring(Math.max(0, log.length() - 100));
+        length = log.length();
+        tail = log.substring(Math.max(0, length - 100));
       }
       // yes is killed wherever it was, mid-line or not.
-      assertTrue(tail.endsWith("the-last-line\n") && tail.contains("flood-line-of-stdout\n"), tail);
+      assertTrue(tail.endsWith("the-last-line\n") && tail.contains("flood-line-of-stdout\n"),
+          "logs gave " + length + " characters ending in: " + tail + "; on disk: " + totalBytes(logs) + " bytes");
       assertTrue(totalBytes(logs) <= MAX_SIZE * MAX_FILES, "after the flood: " + totalBytes(logs) + " bytes");
       try (Stream<Path> files = Files.list(logs)) {
         assertEquals(List.of("0.log", "0.log.1", "0.log.2"), files.map(p -> p.getFileName().toString()).sorted().toList());
