@@ -176,17 +176,7 @@ public final class Cgroup2Fs implements PodCgroups {
 
   @Override
   public boolean frozen(String podUid) {
-    String pod = podPath(podUid);
-    try {
-      return CgroupUsage.keyedValues(fs.read(pod, "cgroup.events")).getOrDefault("frozen", 0L) == 1;
-    } catch (SandboxdException e) {
-      // Removed while read (a pod going away; the kernel answers ENODEV): not frozen, and a
-      // listing of all pods must not fail for it.
-      if (!fs.exists(pod)) {
-        return false;
-      }
-      throw e;
-    }
+    return CgroupUsage.keyedValues(fs.read(podPath(podUid), "cgroup.events")).getOrDefault("frozen", 0L) == 1;
   }
 
   @Override

@@ -12,7 +12,10 @@ public interface CgroupFs {
 
   boolean exists(String cgroup);
 
-  /** The file's content, or empty when this cgroup has no such file (its controller is off). */
+  /**
+   * The file's content, or empty when this cgroup has no such file (its controller is off) or
+   * is gone, also when it goes while the file is read.
+   */
   Optional<String> read(String cgroup, String file);
 
   /** Writes an interface file; the file must exist, as in cgroupfs, where writes cannot create files. */

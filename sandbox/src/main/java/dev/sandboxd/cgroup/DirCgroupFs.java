@@ -38,6 +38,11 @@ public final class DirCgroupFs implements CgroupFs {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
+      // A cgroup removed while its file is read (a pod going away during a listing) makes the
+      // kernel answer ENODEV, not ENOENT: that file is as missing as one never there.
+      if (!exists(cgroup)) {
+        return Optional.empty();
+      }
       throw SandboxdException.internal("reading " + dir(cgroup).resolve(file) + ": " + e.getMessage(), e);
     }
   }
