@@ -50,7 +50,6 @@ public final class PodNetworkProber {
 
   private final NetnsExecutor netns;
   private final Supplier<String> podAddress;
-  private final SSLSocketFactory tls;
 
   /** Probes 127.0.0.1 of the pod's namespace. */
   public PodNetworkProber(NetnsExecutor netns) {
@@ -61,7 +60,6 @@ public final class PodNetworkProber {
   public PodNetworkProber(NetnsExecutor netns, Supplier<String> podAddress) {
     this.netns = netns;
     this.podAddress = podAddress;
-    this.tls = insecureTls();
   }
 
   /**
@@ -172,7 +170,7 @@ public final class PodNetworkProber {
   }
 
   private Socket tls(Socket plain, String host, int port) throws IOException {
-    SSLSocket socket = (SSLSocket) tls.createSocket(plain, host, port, true);
+    SSLSocket socket = (SSLSocket) InsecureTls.FACTORY.createSocket(plain, host, port, true);
     try {
       socket.startHandshake();
       return socket;
@@ -198,6 +196,14 @@ public final class PodNetworkProber {
       throw new IOException(text.isEmpty() ? "connection closed without an HTTP response" : "not an HTTP status line: " + text);
     }
     return Integer.parseInt(m.group(1));
+  }
+
+  /**
+   * Made at the first HTTPS probe (a holder class is initialised when first used): the JDK's TLS
+   * stack is ~200 classes, and most nodes never probe over HTTPS.
+   */
+  private static final class InsecureTls {
+    static final SSLSocketFactory FACTORY = insecureTls();
   }
 
   /** TLS that accepts any certificate: kubelet's probes skip verification too (InsecureSkipVerify). */
