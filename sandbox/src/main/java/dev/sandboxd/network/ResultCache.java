@@ -54,7 +54,7 @@ public final class ResultCache {
     root.set("capabilityArgs", JSON.valueToTree(rt.capabilityArgs()));
     root.set("result", e.result());
     Path target = file(e.networkName(), rt.containerId(), rt.ifName());
-    Path temp = dir.resolve("." + target.getFileName() + ".tmp"); // see isTemporary
+    Path temp = dir.resolve("." + target.getFileName() + ".tmp");
     try {
       PrivateFiles.directories(dir);
       PrivateFiles.replace(temp, target, JSON.writeValueAsBytes(root));
@@ -89,20 +89,11 @@ public final class ResultCache {
    * like any ADD cut short, from the pod's record and without a cached result.
    */
   public void removeInterruptedWrites() {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, f -> isTemporary(f.getFileName().toString()))) {
-      for (Path temp : temps) {
-        Files.deleteIfExists(temp);
-      }
+    try {
+      PrivateFiles.removeInterruptedReplaces(dir);
     } catch (IOException e) {
       throw SandboxdException.internal("cleaning CNI result cache " + dir + ": " + e.getMessage(), e);
     }
-  }
-
-  private static boolean isTemporary(String name) {
-    return name.startsWith(".") && name.endsWith(".tmp");
   }
 
   /** Every cached attachment; an unreadable file is skipped (nothing could DEL it anyway). */

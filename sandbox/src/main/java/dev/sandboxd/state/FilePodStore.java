@@ -34,7 +34,7 @@ public final class FilePodStore implements PodStore {
       // Records hold whole manifests, env values included: only root may read them.
       PrivateFiles.directory(stateDir, PrivateFiles.DIRECTORY);
       PrivateFiles.directory(dir, PrivateFiles.DIRECTORY);
-      deleteTemporaryFiles();
+      PrivateFiles.removeInterruptedReplaces(dir);
     } catch (IOException e) {
       throw SandboxdException.internal("creating state directory " + dir + ": " + e.getMessage(), e);
     }
@@ -91,13 +91,5 @@ public final class FilePodStore implements PodStore {
       throw SandboxdException.invalidArgument("metadata.uid: %s is not a valid uid", uid);
     }
     return dir.resolve(uid + SUFFIX);
-  }
-
-  private void deleteTemporaryFiles() throws IOException {
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, ".*.tmp")) {
-      for (Path t : temps) {
-        Files.deleteIfExists(t);
-      }
-    }
   }
 }
