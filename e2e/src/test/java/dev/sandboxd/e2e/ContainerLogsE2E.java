@@ -56,8 +56,13 @@ class ContainerLogsE2E {
 
   @Test
   void aStdoutFloodStaysWithinMaxSizeTimesMaxFilesAcrossASandboxdRestart() throws Exception {
-    // yes for 10 s, then one last line: what `logs` must still return.
-    Pod pod = node.run(flooder("flood", "yes flood-line-of-stdout & sleep 10; kill $!; echo the-last-line; sleep 3600"));
+    // yes for 10 s, then one last line: what `logs` must still return. kill only sends the
+    // signal: yes may still be finishing a pipe write larger than the pipe's atomic size, whose
+    // rest would land after the echo (CI saw "flood-line-of-the-last-line", then "stdout"), so
+    // the shell waits for it; and the shell's stderr is off, or its job report ("Terminated")
+    // would follow the last line.
+    Pod pod = node.run(flooder("flood",
+        "exec 2>/dev/null; yes flood-line-of-stdout & sleep 10; kill $!; wait $!; echo the-last-line; sleep 3600"));
     Instant floodEnds = Instant.now().plusSeconds(10);
     try {
       Path logs = logDir(pod, "c");
@@ -80,7 +85,8 @@ class ContainerLogsE2E {
       }
       // yes is killed wherever it was, mid-line or not.
       assertTrue(tail.endsWith("the-last-line\n") && tail.contains("flood-line-of-stdout\n"),
-          "logs gave " + length + " characters ending in: " + tail + "; on disk: " + totalBytes(logs) + " bytes");
+          "logs gave " + length + " characters ending in: " + tail + "; on disk: " + listing(logs)
+              + "; sizes seen: " + seen + "; the pod: " + node.inspect("flood").getStatus() + "\n" + node.sandboxdLog());
       assertTrue(totalBytes(logs) <= MAX_SIZE * MAX_FILES, "after the flood: " + totalBytes(logs) + " bytes");
       try (Stream<Path> files = Files.list(logs)) {
         assertEquals(List.of("0.log", "0.log.1", "0.log.2"), files.map(p -> p.getFileName().toString()).sorted().toList());
@@ -218,6 +224,17 @@ class ContainerLogsE2E {
       Thread.sleep(100);
     }
     return most;
+  }
+
+  /** Each file's name and size, for failure messages. */
+  private static String listing(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      StringBuilder out = new StringBuilder();
+      for (Path f : files.sorted().toList()) {
+        out.append(f.getFileName()).append('=').append(Files.size(f)).append(' ');
+      }
+      return out.toString();
+    }
   }
 
   private static long totalBytes(Path dir) throws IOException {
