@@ -36,6 +36,7 @@ public final class CriSandboxRecords {
     try {
       PrivateFiles.directory(stateDir, PrivateFiles.DIRECTORY);
       PrivateFiles.directory(dir, PrivateFiles.DIRECTORY);
+      PrivateFiles.removeInterruptedReplaces(dir);
     } catch (IOException e) {
       throw SandboxdException.internal("creating " + dir + ": " + e.getMessage(), e);
     }
