@@ -116,6 +116,10 @@ class MetricsE2E {
         v -> v > 0) > 0);
     assertTrue(query("sum(sandboxd_containerd_call_duration_seconds_count{service=\"tasks\",method=\"Create\"})", v -> v >= 6) >= 6,
         "3 pause tasks and at least 3 app tasks");
+    // pause and busybox at least; counted every 10 s.
+    double images = node.ctr("images", "ls", "-q").stdout().lines().filter(l -> !l.isBlank()).count();
+    assertTrue(images >= 2, "ctr lists the pause and busybox images");
+    assertEquals(images, query("sandboxd_images", v -> v == images), "the images ctr lists");
     // cpu.stat is in every cgroup2 directory, whatever controllers the host delegates.
     assertEquals(1.0, query("count(sandboxd_pod_cpu_usage_seconds_total{pod=\"doomed\"})", v -> v == 1.0));
 

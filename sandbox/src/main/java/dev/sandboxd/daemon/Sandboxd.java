@@ -301,7 +301,7 @@ public final class Sandboxd implements Callable<Integer> {
 
   private static void countImages(ContainerdImages images, SandboxdMeters meters) {
     try {
-      meters.imagesPresent(images.list().size());
+      meters.imagesPresent(images.count());
     } catch (RuntimeException e) {
       LOG.log(Level.DEBUG, "counting images: " + e.getMessage());
     }
