@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +34,9 @@ public final class Bench implements Callable<Integer> {
       + "pause image with runc's default spec made like sandboxd's pause. On a node with a pod network (hack/up, hack/node "
       + "--netns) every sandboxd pod gets its IP from CNI, and every ctr pause runs with --cni (ctr's own network: "
       + "bridge ctr0, 10.90.0.0/16, the same plugin chain, its IPAM state in the node) and is stopped with ctr task "
-      + "kill, which runs CNI DEL; runc's pause has no network. Percentiles interpolate between ranks.";
+      + "kill, which runs CNI DEL; runc's pause has no network. With --compare-sandboxd, a second sandboxd on the "
+      + "same containerd runs the pause-only and one-container scenarios too, in the same groups (compared_*). "
+      + "Percentiles interpolate between ranks.";
 
   @Option(names = "--repo", description = "the sandboxd checkout (default: the working directory)", defaultValue = ".")
   Path repo;
@@ -71,6 +74,11 @@ public final class Bench implements Callable<Integer> {
 
   /** A section measured alone with --only. */
   enum Section { cni }
+
+  @Option(names = "--compare-sandboxd", description = "the API socket of a second sandboxd on this node (its own "
+      + "containerd namespace, root, state and cgroup parent; other JVM settings or another build): its pause-only "
+      + "and one-container pods are timed in the same iterations as sandboxd's, as compared_* scenarios and ratios")
+  Path compareSandboxd;
 
   @Option(names = "--idle-seconds", description = "idle CPU window (default ${DEFAULT-VALUE})", defaultValue = "30")
   int idleSeconds;
@@ -111,7 +119,9 @@ public final class Bench implements Callable<Integer> {
     Path outDir = out != null ? out : repoDir.resolve("bench-results");
     BenchNode node = BenchNode.describe(repoDir, nodeDir.toAbsolutePath());
     NodeCommands commands = NodeCommands.inNode(node.mountNamespacePid(), node.workDir());
-    try (SandboxdPods pods = new SandboxdPods(node.sandboxdSocket())) {
+    try (SandboxdPods pods = new SandboxdPods(node.sandboxdSocket());
+        SandboxdPods other = compareSandboxd == null ? null : new SandboxdPods(compareSandboxd)) {
+      Optional<SandboxdPods> compared = Optional.ofNullable(other);
       CtrBaseline ctr = new CtrBaseline(node, commands, PauseImage.embeddedReference());
       RuncBaseline runc = new RuncBaseline(node, commands);
       if (only == Section.cni && !node.podNetwork()) {
@@ -119,10 +129,12 @@ public final class Bench implements Callable<Integer> {
       }
       ThroughputSuite throughput = new ThroughputSuite(pods, node.sandboxdPid());
       OverheadSuite overhead = new OverheadSuite(node, commands, throughput, pods, progress);
-      cleanUp(pods, ctr, runc);
-      if (!pods.list().isEmpty()) {
-        throw new IllegalStateException("the node runs " + pods.list().size()
-            + " pods; the benchmark needs a node without pods (hack/down, then hack/up)");
+      cleanUp(pods, compared, ctr, runc);
+      for (SandboxdPods each : compared.map(c -> List.of(pods, c)).orElse(List.of(pods))) {
+        if (!each.list().isEmpty()) {
+          throw new IllegalStateException("a sandboxd runs " + each.list().size()
+              + " pods; the benchmark needs sandboxds without pods (hack/down, then hack/up)");
+        }
       }
       runc.prepare();
       Machine machine = Machine.describe(node, commands, ctr, runc);
@@ -135,7 +147,7 @@ public final class Bench implements Callable<Integer> {
       List<ThroughputSuite.Result> rates = new ArrayList<>();
       OverheadSuite.Result footprint = null;
       try {
-        latency = new LatencySuite(pods, ctr, runc, progress).run(runs, warmup, node.podNetwork(), only == Section.cni);
+        latency = new LatencySuite(pods, compared, ctr, runc, progress).run(runs, warmup, node.podNetwork(), only == Section.cni);
         if (only == null) {
           for (int c : concurrency) {
             rates.add(throughput.run(throughputPods, c));
@@ -144,7 +156,7 @@ public final class Bench implements Callable<Integer> {
           footprint = overhead.run(overheadPods, settleSeconds, idleSeconds);
         }
       } finally {
-        cleanUp(pods, ctr, runc);
+        cleanUp(pods, compared, ctr, runc);
       }
       Map<String, Double> ratios = Targets.ratios(latency, rates);
       Report report = new Report(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine, loadAtStart,
@@ -158,11 +170,14 @@ public final class Bench implements Callable<Integer> {
     return 0;
   }
 
-  /** Removes whatever an interrupted run left: bench pods, ctr containers, runc containers. */
-  private static void cleanUp(SandboxdPods pods, CtrBaseline ctr, RuncBaseline runc) throws Exception {
-    for (Pod pod : pods.list()) {
-      if (pod.getMetadata().getNamespace().equals(BenchPods.NAMESPACE)) {
-        pods.removeForce(pod);
+  /** Removes whatever an interrupted run left: bench pods (of both sandboxds), ctr containers, runc containers. */
+  private static void cleanUp(SandboxdPods pods, Optional<SandboxdPods> compared, CtrBaseline ctr, RuncBaseline runc)
+      throws Exception {
+    for (SandboxdPods each : compared.map(c -> List.of(pods, c)).orElse(List.of(pods))) {
+      for (Pod pod : each.list()) {
+        if (pod.getMetadata().getNamespace().equals(BenchPods.NAMESPACE)) {
+          each.removeForce(pod);
+        }
       }
     }
     ctr.removeLeftovers(LatencySuite.CTR_PREFIX);

@@ -31,6 +31,8 @@ final class LatencySuite {
   static final String CTR_CNI_PAUSE_THEN_APP = "ctr_cni_pause_then_app";
   static final String STOP_REMOVE_CNI_ONE_CONTAINER_POD = "sandboxd_stop_remove_cni_one_container_pod";
   static final String CTR_CNI_REMOVE_PAUSE_THEN_APP = "ctr_cni_remove_pause_then_app";
+  /** Prefix of the compared sandboxd's scenarios (--compare-sandboxd): compared_sandboxd_pause_pod, ... */
+  static final String COMPARED = "compared_";
   /** Every ctr container of the benchmark has an id starting with this. */
   static final String CTR_PREFIX = "bench-ctr-";
 
@@ -44,12 +46,18 @@ final class LatencySuite {
   private record Scenario(String ready, String readyDescription, String teardown, String teardownDescription, Trial trial) {}
 
   private final SandboxdPods pods;
+  private final Optional<SandboxdPods> compared;
   private final CtrBaseline ctr;
   private final RuncBaseline runc;
   private final PrintStream progress;
 
-  LatencySuite(SandboxdPods pods, CtrBaseline ctr, RuncBaseline runc, PrintStream progress) {
+  /**
+   * compared: a second sandboxd on the node (other JVM settings, another build), whose pause-only
+   * and one-container pods run in the same iterations as sandboxd's, under the COMPARED names.
+   */
+  LatencySuite(SandboxdPods pods, Optional<SandboxdPods> compared, CtrBaseline ctr, RuncBaseline runc, PrintStream progress) {
     this.pods = pods;
+    this.compared = compared;
     this.ctr = ctr;
     this.runc = runc;
     this.progress = progress;
@@ -62,40 +70,56 @@ final class LatencySuite {
    * one-container group is the pod network section, under names of its own.
    */
   Map<String, LatencyStats> run(int runs, int warmup, boolean podNetwork, boolean onlyCni) throws Exception {
-    List<Scenario> pauseOnly = List.of(
-        new Scenario(PAUSE_POD, "sandboxd RunPod of a pod of its sandbox alone (pause task)",
-            STOP_REMOVE_PAUSE_POD, "sandboxd StopPod (SIGTERM, pause exits) + RemovePod",
-            i -> sandboxd(BenchPods.pauseOnly("bench-pause-" + i), Optional.empty())),
-        new Scenario(CTR_PAUSE, "ctr run -d of the pause image (container + task + start)"
-                + (podNetwork ? ", with --cni" : ""),
-            CTR_REMOVE_PAUSE, "ctr task rm -f + ctr container rm" + (podNetwork ? ", after ctr task kill (CNI DEL)" : ""),
-            i -> ctrPause(i, podNetwork)),
-        new Scenario(RUNC_PAUSE, "runc run -d of a pause bundle (no containerd, no shim)",
-            RUNC_DELETE_PAUSE, "runc delete -f",
-            this::runcPause));
-    List<Scenario> oneContainer = podNetwork
-        ? List.of(
-            new Scenario(CNI_ONE_CONTAINER_POD,
-                "sandboxd RunPod of a pod with one busybox sleep container on the CNI pod network, until it runs",
-                STOP_REMOVE_CNI_ONE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod, CNI DEL included",
-                i -> sandboxd(BenchPods.sleepers("bench-cni-" + i, 1), Optional.of(0L))),
-            new Scenario(CTR_CNI_PAUSE_THEN_APP,
-                "ctr run -d --cni of pause (CNI ADD into its namespace), then ctr run -d of busybox sleep joined to it",
-                CTR_CNI_REMOVE_PAUSE_THEN_APP,
-                "ctr task rm -f + ctr container rm, app then pause, the pause first with ctr task kill (CNI DEL)",
-                i -> ctrPauseThenApp(CTR_PREFIX + "cni-" + i, true)))
-        : List.of(
-            new Scenario(ONE_CONTAINER_POD, "sandboxd RunPod of a pod with one busybox sleep container, until it runs",
-                STOP_REMOVE_ONE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod",
-                i -> sandboxd(BenchPods.sleepers("bench-one-" + i, 1), Optional.of(0L))),
-            new Scenario(CTR_PAUSE_THEN_APP, "ctr run -d of pause, then ctr run -d of busybox sleep joined to its namespaces",
-                CTR_REMOVE_PAUSE_THEN_APP, "ctr task rm -f + ctr container rm, app then pause",
-                i -> ctrPauseThenApp(CTR_PREFIX + "pod-" + i, false)));
+    List<Scenario> pauseOnly = new ArrayList<>(sandboxdScenarios(PAUSE_POD, "sandboxd RunPod of a pod of its sandbox alone (pause task)",
+        STOP_REMOVE_PAUSE_POD, "sandboxd StopPod (SIGTERM, pause exits) + RemovePod",
+        (on, i) -> sandboxd(on, BenchPods.pauseOnly("bench-pause-" + i), Optional.empty())));
+    pauseOnly.add(new Scenario(CTR_PAUSE, "ctr run -d of the pause image (container + task + start)"
+            + (podNetwork ? ", with --cni" : ""),
+        CTR_REMOVE_PAUSE, "ctr task rm -f + ctr container rm" + (podNetwork ? ", after ctr task kill (CNI DEL)" : ""),
+        i -> ctrPause(i, podNetwork)));
+    pauseOnly.add(new Scenario(RUNC_PAUSE, "runc run -d of a pause bundle (no containerd, no shim)",
+        RUNC_DELETE_PAUSE, "runc delete -f",
+        this::runcPause));
+    List<Scenario> oneContainer;
+    if (podNetwork) {
+      oneContainer = new ArrayList<>(sandboxdScenarios(CNI_ONE_CONTAINER_POD,
+          "sandboxd RunPod of a pod with one busybox sleep container on the CNI pod network, until it runs",
+          STOP_REMOVE_CNI_ONE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod, CNI DEL included",
+          (on, i) -> sandboxd(on, BenchPods.sleepers("bench-cni-" + i, 1), Optional.of(0L))));
+      oneContainer.add(new Scenario(CTR_CNI_PAUSE_THEN_APP,
+          "ctr run -d --cni of pause (CNI ADD into its namespace), then ctr run -d of busybox sleep joined to it",
+          CTR_CNI_REMOVE_PAUSE_THEN_APP,
+          "ctr task rm -f + ctr container rm, app then pause, the pause first with ctr task kill (CNI DEL)",
+          i -> ctrPauseThenApp(CTR_PREFIX + "cni-" + i, true)));
+    } else {
+      oneContainer = new ArrayList<>(sandboxdScenarios(ONE_CONTAINER_POD,
+          "sandboxd RunPod of a pod with one busybox sleep container, until it runs",
+          STOP_REMOVE_ONE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod",
+          (on, i) -> sandboxd(on, BenchPods.sleepers("bench-one-" + i, 1), Optional.of(0L))));
+      oneContainer.add(new Scenario(CTR_PAUSE_THEN_APP,
+          "ctr run -d of pause, then ctr run -d of busybox sleep joined to its namespaces",
+          CTR_REMOVE_PAUSE_THEN_APP, "ctr task rm -f + ctr container rm, app then pause",
+          i -> ctrPauseThenApp(CTR_PREFIX + "pod-" + i, false)));
+    }
     List<Scenario> threeContainers = List.of(
         new Scenario(THREE_CONTAINER_POD, "sandboxd RunPod of a pod with three busybox sleep containers, until they run",
             STOP_REMOVE_THREE_CONTAINER_POD, "sandboxd StopPod (grace 0) + RemovePod",
-            i -> sandboxd(BenchPods.sleepers("bench-three-" + i, 3), Optional.of(0L))));
+            i -> sandboxd(pods, BenchPods.sleepers("bench-three-" + i, 3), Optional.of(0L))));
     return measure(onlyCni ? List.of(oneContainer) : List.of(pauseOnly, oneContainer, threeContainers), runs, warmup);
+  }
+
+  private interface PodTrial {
+    Sample run(SandboxdPods on, int iteration) throws Exception;
+  }
+
+  /** sandboxd's scenario and, with a compared sandboxd, the same one on it under the COMPARED names. */
+  private List<Scenario> sandboxdScenarios(String ready, String readyDescription, String teardown,
+      String teardownDescription, PodTrial trial) {
+    List<Scenario> scenarios = new ArrayList<>();
+    scenarios.add(new Scenario(ready, readyDescription, teardown, teardownDescription, i -> trial.run(pods, i)));
+    compared.ifPresent(other -> scenarios.add(new Scenario(COMPARED + ready, "the compared sandboxd: " + readyDescription,
+        COMPARED + teardown, "the compared sandboxd: " + teardownDescription, i -> trial.run(other, i))));
+    return scenarios;
   }
 
   private Map<String, LatencyStats> measure(List<List<Scenario>> groups, int runs, int warmup) throws Exception {
@@ -130,12 +154,12 @@ final class LatencySuite {
     return stats;
   }
 
-  private Sample sandboxd(String manifest, Optional<Long> graceSeconds) {
+  private static Sample sandboxd(SandboxdPods on, String manifest, Optional<Long> graceSeconds) {
     long start = System.nanoTime();
-    Pod pod = pods.runUntilRunning(manifest);
+    Pod pod = on.runUntilRunning(manifest);
     long ready = System.nanoTime() - start;
     start = System.nanoTime();
-    pods.stopAndRemove(pod, graceSeconds);
+    on.stopAndRemove(pod, graceSeconds);
     return new Sample(ready, System.nanoTime() - start);
   }
 

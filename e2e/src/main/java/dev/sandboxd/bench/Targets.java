@@ -33,6 +33,18 @@ final class Targets {
         LatencySuite.CTR_CNI_PAUSE_THEN_APP, LatencyStats::p99Ms);
     put(ratios, "stop_remove_cni_one_container_pod_p50_vs_ctr", latency,
         LatencySuite.STOP_REMOVE_CNI_ONE_CONTAINER_POD, LatencySuite.CTR_CNI_REMOVE_PAUSE_THEN_APP, LatencyStats::p50Ms);
+    // A compared sandboxd (--compare-sandboxd): its own ratios against the same baselines, and
+    // sandboxd's against it, from the same iterations.
+    for (String[] pair : new String[][] {
+        {"pause_pod", LatencySuite.PAUSE_POD, LatencySuite.CTR_PAUSE},
+        {"one_container_pod", LatencySuite.ONE_CONTAINER_POD, LatencySuite.CTR_PAUSE_THEN_APP},
+        {"cni_one_container_pod", LatencySuite.CNI_ONE_CONTAINER_POD, LatencySuite.CTR_CNI_PAUSE_THEN_APP}}) {
+      String compared = LatencySuite.COMPARED + pair[1];
+      put(ratios, "compared_" + pair[0] + "_p50_vs_ctr", latency, compared, pair[2], LatencyStats::p50Ms);
+      put(ratios, "compared_" + pair[0] + "_p99_vs_ctr", latency, compared, pair[2], LatencyStats::p99Ms);
+      put(ratios, pair[0] + "_p50_vs_compared", latency, pair[1], compared, LatencyStats::p50Ms);
+      put(ratios, pair[0] + "_p99_vs_compared", latency, pair[1], compared, LatencyStats::p99Ms);
+    }
     ThroughputSuite.Result base = at(throughput, 1);
     for (ThroughputSuite.Result r : throughput) {
       if (base != null && r.concurrency() != 1) {

@@ -43,12 +43,15 @@ class BenchSmokeE2E {
     int exit = Bench.execute(new PrintStream(progress, true, StandardCharsets.UTF_8),
         "--repo", Node.REPO.toString(), "--node-dir", node.dir.toString(), "--out", out.toString(),
         "--runs", "2", "--warmup", "0", "--throughput-pods", "3", "--concurrency", "1,4",
-        "--overhead-pods", "0,2", "--settle-seconds", "0", "--idle-seconds", "1");
+        "--overhead-pods", "0,2", "--settle-seconds", "0", "--idle-seconds", "1",
+        // The node's own sandboxd as the compared one: the harness's side of a comparison.
+        "--compare-sandboxd", node.sandboxdAddress());
     assertEquals(0, exit, () -> progress.toString(StandardCharsets.UTF_8));
 
     JsonNode report = new ObjectMapper().readTree(out.resolve("latest.json").toFile());
     for (String scenario : List.of("sandboxd_pause_pod", "sandboxd_one_container_pod", "sandboxd_three_container_pod",
-        "sandboxd_stop_remove_pause_pod", "ctr_pause", "ctr_pause_then_app", "runc_pause")) {
+        "sandboxd_stop_remove_pause_pod", "ctr_pause", "ctr_pause_then_app", "runc_pause",
+        "compared_sandboxd_pause_pod", "compared_sandboxd_one_container_pod", "compared_sandboxd_stop_remove_pause_pod")) {
       JsonNode stats = report.path("latency").path(scenario);
       for (String field : List.of("p50_ms", "p90_ms", "p99_ms", "max_ms")) {
         assertTrue(stats.path(field).asDouble() > 0, scenario + "." + field + " in " + stats);
@@ -56,7 +59,8 @@ class BenchSmokeE2E {
       assertEquals(2, stats.path("runs").asInt(), scenario + ".runs");
     }
     for (String ratio : List.of("pause_pod_p50_vs_ctr", "pause_pod_p99_vs_ctr", "one_container_pod_p50_vs_ctr",
-        "pause_pod_p50_vs_runc")) {
+        "pause_pod_p50_vs_runc", "compared_pause_pod_p50_vs_ctr", "pause_pod_p50_vs_compared",
+        "one_container_pod_p99_vs_compared")) {
       assertTrue(report.path("ratios").path(ratio).asDouble() > 0, ratio + " in " + report.path("ratios"));
     }
     assertEquals(2, report.path("throughput").size());
