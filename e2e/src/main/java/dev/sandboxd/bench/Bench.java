@@ -122,6 +122,7 @@ public final class Bench implements Callable<Integer> {
     try (SandboxdPods pods = new SandboxdPods(node.sandboxdSocket());
         SandboxdPods other = compareSandboxd == null ? null : new SandboxdPods(compareSandboxd)) {
       Optional<SandboxdPods> compared = Optional.ofNullable(other);
+      List<SandboxdPods> sandboxds = other == null ? List.of(pods) : List.of(pods, other);
       CtrBaseline ctr = new CtrBaseline(node, commands, PauseImage.embeddedReference());
       RuncBaseline runc = new RuncBaseline(node, commands);
       if (only == Section.cni && !node.podNetwork()) {
@@ -129,8 +130,8 @@ public final class Bench implements Callable<Integer> {
       }
       ThroughputSuite throughput = new ThroughputSuite(pods, node.sandboxdPid());
       OverheadSuite overhead = new OverheadSuite(node, commands, throughput, pods, progress);
-      cleanUp(pods, compared, ctr, runc);
-      for (SandboxdPods each : compared.map(c -> List.of(pods, c)).orElse(List.of(pods))) {
+      cleanUp(sandboxds, ctr, runc);
+      for (SandboxdPods each : sandboxds) {
         if (!each.list().isEmpty()) {
           throw new IllegalStateException("a sandboxd runs " + each.list().size()
               + " pods; the benchmark needs sandboxds without pods (hack/down, then hack/up)");
@@ -156,7 +157,7 @@ public final class Bench implements Callable<Integer> {
           footprint = overhead.run(overheadPods, settleSeconds, idleSeconds);
         }
       } finally {
-        cleanUp(pods, compared, ctr, runc);
+        cleanUp(sandboxds, ctr, runc);
       }
       Map<String, Double> ratios = Targets.ratios(latency, rates);
       Report report = new Report(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine, loadAtStart,
@@ -171,9 +172,8 @@ public final class Bench implements Callable<Integer> {
   }
 
   /** Removes whatever an interrupted run left: bench pods (of both sandboxds), ctr containers, runc containers. */
-  private static void cleanUp(SandboxdPods pods, Optional<SandboxdPods> compared, CtrBaseline ctr, RuncBaseline runc)
-      throws Exception {
-    for (SandboxdPods each : compared.map(c -> List.of(pods, c)).orElse(List.of(pods))) {
+  private static void cleanUp(List<SandboxdPods> sandboxds, CtrBaseline ctr, RuncBaseline runc) throws Exception {
+    for (SandboxdPods each : sandboxds) {
       for (Pod pod : each.list()) {
         if (pod.getMetadata().getNamespace().equals(BenchPods.NAMESPACE)) {
           each.removeForce(pod);

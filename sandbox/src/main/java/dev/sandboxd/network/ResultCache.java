@@ -54,10 +54,9 @@ public final class ResultCache {
     root.set("capabilityArgs", JSON.valueToTree(rt.capabilityArgs()));
     root.set("result", e.result());
     Path target = file(e.networkName(), rt.containerId(), rt.ifName());
-    Path temp = dir.resolve("." + target.getFileName() + ".tmp");
     try {
       PrivateFiles.directories(dir);
-      PrivateFiles.replace(temp, target, JSON.writeValueAsBytes(root));
+      PrivateFiles.replace(target, JSON.writeValueAsBytes(root));
     } catch (IOException ex) {
       throw SandboxdException.internal("writing CNI result cache " + target + ": " + ex.getMessage(), ex);
     }

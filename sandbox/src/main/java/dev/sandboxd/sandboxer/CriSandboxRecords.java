@@ -44,9 +44,8 @@ public final class CriSandboxRecords {
 
   public void save(CriSandboxRecord record) {
     Path target = file(record.pod().id());
-    Path temp = dir.resolve("." + record.pod().id() + ".tmp");
     try {
-      PrivateFiles.replace(temp, target, json.writeValueAsBytes(record));
+      PrivateFiles.replace(target, json.writeValueAsBytes(record));
     } catch (IOException e) {
       throw SandboxdException.internal("writing sandbox record " + target + ": " + e.getMessage(), e);
     }

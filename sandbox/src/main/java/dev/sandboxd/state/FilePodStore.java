@@ -43,9 +43,8 @@ public final class FilePodStore implements PodStore {
   @Override
   public void save(PodRecord record) {
     Path target = file(record.uid());
-    Path temp = dir.resolve("." + record.uid() + ".tmp");
     try {
-      PrivateFiles.replace(temp, target, json.writeValueAsBytes(record));
+      PrivateFiles.replace(target, json.writeValueAsBytes(record));
     } catch (IOException e) {
       throw SandboxdException.internal("writing pod record " + target + ": " + e.getMessage(), e);
     }

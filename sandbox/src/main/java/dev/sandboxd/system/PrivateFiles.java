@@ -71,10 +71,12 @@ public final class PrivateFiles {
   }
 
   /**
-   * Replaces target with bytes through temp (0600) and a rename, so that a crash leaves the old
-   * content or the new, never a torn file.
+   * Replaces target with bytes through a temporary ".NAME.tmp" beside it (0600) and a rename, so
+   * that a crash leaves the old content or the new, never a torn file; a crash before the rename
+   * leaves the temporary, for {@link #removeInterruptedReplaces}.
    */
-  public static void replace(Path temp, Path target, byte[] bytes) throws IOException {
+  public static void replace(Path target, byte[] bytes) throws IOException {
+    Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
     write(temp, bytes);
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
