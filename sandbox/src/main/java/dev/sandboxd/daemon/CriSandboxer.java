@@ -109,7 +109,7 @@ final class CriSandboxer implements AutoCloseable {
       Path criDirs = Path.of("io.containerd.grpc.v1.cri");
       CriSandboxes sandboxes = new CriSandboxes(CRI_NAMESPACE, pauses, new CriSandboxRecords(Path.of(cfg.state())),
           CriPodFiles.forHost(Path.of(cfg.containerdRoot()).resolve(criDirs), Path.of(cfg.containerdState()).resolve(criDirs), mounts),
-          new ShimEndpoints(Path.of(cfg.containerdState())), cgroups, clock);
+          new ShimEndpoints(Path.of(cfg.containerdState())), cgroups, clock, calls);
       // CRI copies a pod's labels (and its image's) onto the containers it makes: anyone could label
       // a container as one of these pauses. CRI's own containers carry io.cri-containerd.kind,
       // sandboxd's pauses never do, so only those without it may be removed as orphans.

@@ -12,10 +12,17 @@ import java.util.Optional;
  */
 public interface ContainerRuntime {
 
-  /** The mounts of an existing snapshot. */
-  List<RootfsMount> snapshotMounts(String snapshotKey);
-
   void removeSnapshot(String snapshotKey);
+
+  /**
+   * A read-only view of the image chain for any number of containers to name as their rootfs
+   * (see {@link #createContainer(ContainerCreate)}), made with the given labels unless it exists;
+   * returns how to mount it.
+   */
+  List<RootfsMount> sharedView(String snapshotKey, String chainId, Map<String, String> labels);
+
+  /** The keys of the snapshots that carry every given label. */
+  List<String> snapshotKeys(Map<String, String> labels);
 
   /**
    * Creates the container and its rootfs snapshot (writable, or a read-only view) of the image
@@ -23,6 +30,9 @@ public interface ContainerRuntime {
    * Returns the rootfs mounts; on failure neither is left.
    */
   List<RootfsMount> createContainer(ContainerCreate container, String chainId, boolean readOnlyRootfs);
+
+  /** Creates the container alone, on a snapshot that is not its own and outlives it (a shared view). */
+  void createContainer(ContainerCreate container);
 
   void deleteContainer(String containerId);
 
@@ -76,8 +86,12 @@ public interface ContainerRuntime {
     }
   }
 
-  /** @param sandboxId the sandbox containerd files the container under ("" for none; CRI's containers have their pod's) */
-  record ContainerInfo(String id, String image, Map<String, String> labels, Instant createdAt, String sandboxId) {
+  /**
+   * @param snapshotKey the snapshot it names as its rootfs
+   * @param sandboxId the sandbox containerd files the container under ("" for none; CRI's containers have their pod's)
+   */
+  record ContainerInfo(
+      String id, String image, Map<String, String> labels, Instant createdAt, String snapshotKey, String sandboxId) {
     public ContainerInfo {
       labels = Map.copyOf(labels);
     }

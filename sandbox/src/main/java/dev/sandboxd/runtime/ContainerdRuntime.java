@@ -10,6 +10,7 @@ import dev.sandboxd.containerd.NewContainer;
 import dev.sandboxd.containerd.ProcessStatus;
 import dev.sandboxd.containerd.TaskIo;
 import dev.sandboxd.containerd.SandboxStore;
+import dev.sandboxd.containerd.SnapshotInfo;
 import dev.sandboxd.containerd.Snapshots;
 import dev.sandboxd.containerd.TaskProcess;
 import dev.sandboxd.errdefs.SandboxdException;
@@ -76,13 +77,29 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
   }
 
   @Override
-  public List<RootfsMount> snapshotMounts(String key) {
-    return toRootfs(client.snapshots().mounts(key));
+  public void removeSnapshot(String key) {
+    ignoreNotFound(() -> client.snapshots().remove(key));
   }
 
   @Override
-  public void removeSnapshot(String key) {
-    ignoreNotFound(() -> client.snapshots().remove(key));
+  public List<RootfsMount> sharedView(String key, String chainId, Map<String, String> labels) {
+    Snapshots snapshots = client.snapshots();
+    try {
+      return toRootfs(snapshots.view(key, chainId, labels));
+    } catch (SandboxdException.AlreadyExists e) {
+      return toRootfs(snapshots.mounts(key));
+    }
+  }
+
+  @Override
+  public List<String> snapshotKeys(Map<String, String> labels) {
+    return client.snapshots().list(labelFilter(labels)).stream().map(SnapshotInfo::name).toList();
+  }
+
+  @Override
+  public void createContainer(ContainerCreate c) {
+    client.containers().create(new NewContainer(c.id(), c.image(), c.labels(), Containers.RUNC_RUNTIME,
+        c.specJson(), Snapshots.DEFAULT_SNAPSHOTTER, c.snapshotKey(), ""));
   }
 
   @Override
@@ -90,8 +107,7 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
     // The container record comes first. It references its snapshot key, and containerd's GC keeps
     // every snapshot a container references, so the snapshot is safe from the moment it exists
     // without the lease containerd's client takes: two round trips fewer per container.
-    client.containers().create(new NewContainer(c.id(), c.image(), c.labels(), Containers.RUNC_RUNTIME,
-        c.specJson(), Snapshots.DEFAULT_SNAPSHOTTER, c.snapshotKey(), ""));
+    createContainer(c);
     try {
       Snapshots snapshots = client.snapshots();
       return toRootfs(readOnlyRootfs
@@ -119,12 +135,17 @@ public final class ContainerdRuntime implements ContainerRuntime, AutoCloseable 
 
   @Override
   public List<ContainerInfo> listContainers(Map<String, String> labels) {
+    return client.containers().list(labelFilter(labels)).stream()
+        .map(c -> new ContainerInfo(c.id(), c.image(), c.labels(), c.createdAt(), c.snapshotKey(), c.sandboxId()))
+        .toList();
+  }
+
+  /** containerd's filter for objects with every label (none: all objects). */
+  private static String[] labelFilter(Map<String, String> labels) {
     String filter = labels.entrySet().stream()
         .map(e -> "labels.\"" + e.getKey() + "\"==\"" + e.getValue().replace("\"", "\\\"") + "\"")
         .collect(Collectors.joining(","));
-    return client.containers().list(filter.isEmpty() ? new String[0] : new String[] {filter}).stream()
-        .map(c -> new ContainerInfo(c.id(), c.image(), c.labels(), c.createdAt(), c.sandboxId()))
-        .toList();
+    return filter.isEmpty() ? new String[0] : new String[] {filter};
   }
 
   @Override

@@ -46,16 +46,23 @@ public final class PauseSandboxController implements SandboxController, TaskEven
   private final PauseImage pauseImage;
   private final ProcessPrivileges privileges;
   private final Clock clock;
+  private final PauseRootfs rootfs;
   private final Map<String, Entry> sandboxes = new ConcurrentHashMap<>();
 
-  /** One sandbox: its current state, the mounts kept from create for start, and its exit. */
+  /**
+   * One sandbox: its current state, its rootfs mounts (from create, for start), whether its pause
+   * container may have a snapshot of its own (one made before pauses shared a view, adopted at
+   * start-up), and its exit.
+   */
   private static final class Entry {
     volatile Sandbox sandbox;
     volatile List<ContainerRuntime.RootfsMount> rootfs;
+    final boolean ownSnapshot;
     final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
 
-    Entry(Sandbox sandbox) {
+    Entry(Sandbox sandbox, boolean ownSnapshot) {
       this.sandbox = sandbox;
+      this.ownSnapshot = ownSnapshot;
     }
   }
 
@@ -64,6 +71,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     this.pauseImage = pauseImage;
     this.privileges = privileges;
     this.clock = clock;
+    this.rootfs = new PauseRootfs(runtime, clock);
   }
 
   @Override
@@ -81,13 +89,15 @@ public final class PauseSandboxController implements SandboxController, TaskEven
             spec.hostname(), spec.netnsPath(), privileges.oomScoreAdjFor(OciSpecs.PAUSE_OOM_SCORE_ADJ),
             spec.hostNamespaces(), spec.sysctls()))
         .toJson();
-    Entry entry = new Entry(new Sandbox(id, State.Created, 0, spec.netnsPath().orElse(""), clock.instant(), Optional.empty()));
+    Entry entry = new Entry(
+        new Sandbox(id, State.Created, 0, spec.netnsPath().orElse(""), clock.instant(), Optional.empty()), false);
     if (sandboxes.putIfAbsent(id, entry) != null) {
       throw SandboxdException.alreadyExists("sandbox %s exists already", id);
     }
     try {
-      entry.rootfs = runtime.createContainer(
-          new ContainerRuntime.ContainerCreate(id, image.name(), labels, ociSpec, id), image.chainId(), true);
+      PauseRootfs.View view = rootfs.of(image.chainId());
+      runtime.createContainer(new ContainerRuntime.ContainerCreate(id, image.name(), labels, ociSpec, view.key()));
+      entry.rootfs = view.mounts();
     } catch (RuntimeException e) {
       sandboxes.remove(id, entry);
       throw e;
@@ -104,9 +114,13 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     try (Rollback rollback = new Rollback()) {
       try {
         // pause writes nothing worth keeping: no stdio at all.
-        List<ContainerRuntime.RootfsMount> rootfs = entry.rootfs;
-        entry.rootfs = null;
-        int pid = runtime.createTask(sandboxId, rootfs != null ? rootfs : runtime.snapshotMounts(sandboxId), "");
+        int pid;
+        try {
+          pid = runtime.createTask(sandboxId, entry.rootfs, "");
+        } catch (RuntimeException e) {
+          rootfs.forget();
+          throw e;
+        }
         rollback.push("delete pause task", () -> {
           runtime.killTask(sandboxId, SIGKILL);
           runtime.waitTask(sandboxId, Duration.ofSeconds(10));
@@ -190,7 +204,9 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     }
     runtime.deleteTask(sandboxId);
     runtime.deleteContainer(sandboxId);
-    runtime.removeSnapshot(sandboxId);
+    if (entry == null || entry.ownSnapshot) {
+      runtime.removeSnapshot(sandboxId);
+    }
     if (entry != null) {
       sandboxes.remove(sandboxId, entry);
       entry.exit.complete(new SandboxExit(SHUT_DOWN_EXIT_CODE, clock.instant()));
@@ -210,7 +226,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
           .orElse(new SandboxExit(SHUT_DOWN_EXIT_CODE, clock.instant()));
       sandbox = new Sandbox(sandboxId, State.NotReady, 0, "", createdAt, Optional.of(exit));
     }
-    Entry entry = new Entry(sandbox);
+    Entry entry = new Entry(sandbox, true);
     sandbox.exit().ifPresent(entry.exit::complete);
     sandboxes.put(sandboxId, entry);
     return sandbox;

@@ -24,7 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * The sandboxes containerd's CRI asks sandboxd for, over the same sandbox seam sandboxd's own
@@ -46,6 +48,7 @@ public final class CriSandboxes {
   private final ShimEndpoints endpoints;
   private final PodCgroups cgroups;
   private final Clock clock;
+  private final Executor fileWrites;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
@@ -61,9 +64,10 @@ public final class CriSandboxes {
   /**
    * @param namespace containerd's namespace of CRI's objects (k8s.io), in which the pause tasks
    *     live: the pod's containers, created by CRI in that namespace, share their shim
+   * @param fileWrites where a Create writes the record and pod files while it calls containerd
    */
   public CriSandboxes(String namespace, SandboxController sandboxes, CriSandboxRecords records, CriPodFiles files,
-      ShimEndpoints endpoints, PodCgroups cgroups, Clock clock) {
+      ShimEndpoints endpoints, PodCgroups cgroups, Clock clock, Executor fileWrites) {
     this.namespace = namespace;
     this.sandboxes = sandboxes;
     this.records = records;
@@ -71,6 +75,7 @@ public final class CriSandboxes {
     this.endpoints = endpoints;
     this.cgroups = cgroups;
     this.clock = clock;
+    this.fileWrites = fileWrites;
   }
 
   public String namespace() {
@@ -85,13 +90,20 @@ public final class CriSandboxes {
         throw SandboxdException.alreadyExists("sandbox %s exists already", sandboxId);
       }
       CriSandboxRecord record = new CriSandboxRecord(pod, clock.instant());
+      // The record and the pod files are written while containerd makes the pause container: the
+      // two share nothing, and the round trips to containerd are most of a Create.
+      CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+        records.save(record);
+        files.ensure(pod);
+      }, fileWrites);
       try (Rollback rollback = new Rollback()) {
         try {
-          records.save(record);
           rollback.push("delete record", () -> records.delete(sandboxId));
           rollback.push("remove pod files", () -> files.remove(sandboxId)); // also what a failed ensure wrote
-          files.ensure(pod);
+          rollback.push("wait for the record and pod files", () -> written.exceptionally(e -> null).join());
           sandboxes.create(spec(pod));
+          rollback.push("remove pause container", () -> sandboxes.shutdown(sandboxId));
+          joinUnwrapped(written);
           rollback.commit();
           known.put(sandboxId, new Known(record, Optional.empty()));
         } catch (RuntimeException e) {
@@ -243,6 +255,18 @@ public final class CriSandboxes {
         pod.hostname(), pod.pauseCgroupsPath(),
         pod.netnsPath().isEmpty() ? Optional.empty() : Optional.of(pod.netnsPath()),
         Map.of(SOURCE_LABEL, SOURCE_CRI), pod.hostNamespaces(), pod.sysctls());
+  }
+
+  /** Waits for the step and throws what it threw, as if it had run on this thread. */
+  private static void joinUnwrapped(CompletableFuture<Void> step) {
+    try {
+      step.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   private Known require(String sandboxId) {

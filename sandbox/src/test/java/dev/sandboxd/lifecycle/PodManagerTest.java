@@ -242,11 +242,18 @@ class PodManagerTest {
   void aOneContainerRunCreatesAndStartsTwoTasksAndLooksNothingUp() {
     PodStatus status = pods.run(manifest("web", "a"), false).status();
 
-    // create-container is two containerd calls (container, snapshot): 8 in all, as MetricsE2E counts.
+    // The app's create-container is two containerd calls (container, snapshot); the pause's one, on
+    // the shared view made at the node's first pod: 7 in all from then on, as PodWorkersE2E counts.
     String pause = status.sandbox().id();
     String app = status.containers().get(0).containerId();
-    assertEquals(List.of("create-container " + pause, "create-task " + pause, "start-task " + pause,
+    assertEquals(List.of("shared-view sandboxd-pause-rootfs-sha256-pausechain",
+        "create-container " + pause, "create-task " + pause, "start-task " + pause,
         "create-container " + app, "create-task " + app, "start-task " + app), runtime.calls);
+    runtime.calls.clear();
+
+    pods.run(manifest("web2", "a"), false);
+
+    assertEquals(6, runtime.calls.size(), "no shared view call after the first pod: " + runtime.calls);
   }
 
   /** StaticImages whose busybox can be given a stop signal or removed. */

@@ -8,15 +8,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * An in-memory containerd: snapshots, containers and tasks, so the pod logic can be checked for
  * what it creates and what it leaves behind. Tasks exit when killed; failures can be injected.
  */
 public final class FakeContainerRuntime implements ContainerRuntime {
+  /** Snapshots with this label are meant to outlive the pods (the pauses' shared rootfs view): no leftover. */
+  private static final String GC_ROOT_LABEL = "containerd.io/gc.root";
   public final Map<String, String> snapshots = new ConcurrentHashMap<>();
+  /** Labels of the snapshots made with some (shared views). */
+  public final Map<String, Map<String, String>> snapshotLabels = new ConcurrentHashMap<>();
   public final Map<String, ContainerCreate> containers = new ConcurrentHashMap<>();
   public final Map<String, TaskInfo> tasks = new ConcurrentHashMap<>();
   public final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -43,19 +50,36 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
 
   @Override
-  public List<RootfsMount> snapshotMounts(String key) {
-    calls.add("snapshot-mounts " + key);
-    if (!snapshots.containsKey(key)) {
-      throw SandboxdException.notFound("snapshot %s", key);
-    }
-    return mounts(key);
-  }
-
-  @Override
   public void removeSnapshot(String key) {
     calls.add("remove-snapshot " + key);
     injectFailure("remove-snapshot", key);
     snapshots.remove(key);
+    snapshotLabels.remove(key);
+  }
+
+  @Override
+  public List<RootfsMount> sharedView(String key, String chainId, Map<String, String> labels) {
+    calls.add("shared-view " + key);
+    injectFailure("shared-view", key);
+    snapshots.putIfAbsent(key, chainId);
+    snapshotLabels.putIfAbsent(key, Map.copyOf(labels));
+    return mounts(key);
+  }
+
+  @Override
+  public List<String> snapshotKeys(Map<String, String> labels) {
+    return snapshots.keySet().stream()
+        .filter(k -> snapshotLabels.getOrDefault(k, Map.of()).entrySet().containsAll(labels.entrySet()))
+        .toList();
+  }
+
+  @Override
+  public void createContainer(ContainerCreate container) {
+    calls.add("create-container " + container.id());
+    injectFailure("create-container", container.id());
+    if (containers.putIfAbsent(container.id(), container) != null) {
+      throw SandboxdException.alreadyExists("container %s", container.id());
+    }
   }
 
   @Override
@@ -93,7 +117,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     List<ContainerInfo> out = new ArrayList<>();
     for (ContainerCreate c : containers.values()) {
       if (c.labels().entrySet().containsAll(labels.entrySet())) {
-        out.add(new ContainerInfo(c.id(), c.image(), c.labels(), Instant.EPOCH, ""));
+        out.add(new ContainerInfo(c.id(), c.image(), c.labels(), Instant.EPOCH, c.snapshotKey(), ""));
       }
     }
     return out;
@@ -193,11 +217,14 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     throw new UnsupportedOperationException("exec needs fifos; covered end to end");
   }
 
-  /** Everything containerd would still hold. */
+  /** Everything containerd would still hold of the pods (GC roots, made to outlive them, aside). */
   public Map<String, Object> leftovers() {
     Map<String, Object> out = new LinkedHashMap<>();
-    if (!snapshots.isEmpty()) {
-      out.put("snapshots", snapshots.keySet());
+    Set<String> ownSnapshots = snapshots.keySet().stream()
+        .filter(k -> !snapshotLabels.getOrDefault(k, Map.of()).containsKey(GC_ROOT_LABEL))
+        .collect(Collectors.toCollection(TreeSet::new));
+    if (!ownSnapshots.isEmpty()) {
+      out.put("snapshots", ownSnapshots);
     }
     if (!containers.isEmpty()) {
       out.put("containers", containers.keySet());

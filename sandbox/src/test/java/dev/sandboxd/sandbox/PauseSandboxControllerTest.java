@@ -29,6 +29,13 @@ class PauseSandboxControllerTest {
   private final FakeContainerRuntime runtime = new FakeContainerRuntime();
   private final SandboxSpec spec = new SandboxSpec("sb1", new SandboxSpec.PodIdentity("default", "p", "uid-p"), "p",
       "/test/podp/sb1", Optional.empty(), Map.of("extra", "label"));
+  /** The pause image's shared rootfs view (StaticImages' pause chain). */
+  private static final String PAUSE_VIEW = "sandboxd-pause-rootfs-sha256-pausechain";
+
+  private SandboxSpec spec(String id) {
+    return new SandboxSpec(id, new SandboxSpec.PodIdentity("default", id, "uid-" + id), id, "/test/" + id,
+        Optional.empty(), Map.of());
+  }
 
   @Test
   void startUsesTheRootfsMountsCreateGotWithoutAskingContainerdAgain() {
@@ -39,9 +46,76 @@ class PauseSandboxControllerTest {
 
     assertTrue(started.ready());
     assertEquals("/proc/" + started.pid() + "/ns/net", started.netnsPath());
-    assertEquals(List.of("create-container sb1", "create-task sb1", "start-task sb1"), runtime.calls);
+    assertEquals(List.of("shared-view " + PAUSE_VIEW, "create-container sb1", "create-task sb1", "start-task sb1"),
+        runtime.calls);
+    assertEquals(PAUSE_VIEW, runtime.containers.get("sb1").snapshotKey());
     assertEquals("label", runtime.containers.get("sb1").labels().get("extra"));
     assertEquals("default/p", runtime.containers.get("sb1").labels().get(Labels.POD));
+  }
+
+  @Test
+  void everyPauseNamesOneSharedViewMadeOnceAndKeptAfterTheLastPod() {
+    PauseSandboxController sandboxes = controller();
+    for (String id : List.of("sb1", "sb2", "sb3")) {
+      sandboxes.create(spec(id));
+      sandboxes.start(id);
+    }
+
+    assertEquals(1, runtime.calls.stream().filter(c -> c.startsWith("shared-view")).count(), runtime.calls.toString());
+    assertEquals(Map.of(PAUSE_VIEW, "sha256:pausechain"), runtime.snapshots);
+    assertTrue(runtime.snapshotLabels.get(PAUSE_VIEW).containsKey("containerd.io/gc.root"),
+        "a GC root: the view must not go with the last pod under the next one's feet");
+    for (String id : List.of("sb1", "sb2", "sb3")) {
+      assertEquals(PAUSE_VIEW, runtime.containers.get(id).snapshotKey());
+      sandboxes.shutdown(id);
+    }
+    assertEquals(Map.of(), runtime.leftovers());
+    assertTrue(runtime.snapshots.containsKey(PAUSE_VIEW));
+    assertFalse(runtime.calls.stream().anyMatch(c -> c.startsWith("remove-snapshot")), runtime.calls.toString());
+  }
+
+  @Test
+  void aViewOfAnEarlierPauseImageIsRemovedOnceNoPauseNamesIt() {
+    String old = "sandboxd-pause-rootfs-sha256-oldchain";
+    String stillNamed = "sandboxd-pause-rootfs-sha256-olderchain";
+    Map<String, String> viewLabels = Map.of(Labels.ROLE, "pause-rootfs", "containerd.io/gc.root", "x");
+    runtime.sharedView(old, "sha256:oldchain", viewLabels);
+    runtime.sharedView(stillNamed, "sha256:olderchain", viewLabels);
+    runtime.createContainer(new ContainerRuntime.ContainerCreate("sb0", "pause:old", Map.of(Labels.ROLE, Labels.ROLE_PAUSE),
+        new byte[0], stillNamed));
+    runtime.snapshots.put("someone-elses", "sha256:x"); // not labelled as sandboxd's view
+    PauseSandboxController sandboxes = controller();
+
+    sandboxes.create(spec);
+
+    assertEquals(java.util.Set.of(PAUSE_VIEW, stillNamed, "someone-elses"), runtime.snapshots.keySet());
+  }
+
+  @Test
+  void aPauseTaskThatFailedToStartMakesTheNextPodLookAtTheViewAgain() {
+    PauseSandboxController sandboxes = controller();
+    runtime.failCreateTaskWhen(id -> id.equals("sb1"));
+    sandboxes.create(spec("sb1"));
+    assertThrows(SandboxdException.class, () -> sandboxes.start("sb1"));
+    runtime.snapshots.remove(PAUSE_VIEW); // say, removed behind sandboxd's back
+
+    sandboxes.create(spec("sb2"));
+    sandboxes.start("sb2");
+
+    assertEquals(2, runtime.calls.stream().filter(c -> c.startsWith("shared-view")).count(), runtime.calls.toString());
+    assertTrue(runtime.snapshots.containsKey(PAUSE_VIEW));
+  }
+
+  @Test
+  void anAdoptedPauseMayHaveASnapshotOfItsOwnWhichShutdownRemoves() {
+    runtime.createContainer(new ContainerRuntime.ContainerCreate("sb1", "pause", Map.of(), new byte[0], "sb1"),
+        "sha256:pausechain", true); // made by a sandboxd from before the shared view
+    PauseSandboxController restarted = controller();
+    restarted.adopt("sb1", Instant.EPOCH);
+
+    restarted.shutdown("sb1");
+
+    assertEquals(Map.of(), runtime.leftovers());
   }
 
   @Test

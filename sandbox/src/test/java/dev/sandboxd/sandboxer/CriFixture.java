@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 
 /** A node for the CRI sandboxer's tests: fake containerd, mounts and cgroups, host files under a temporary directory. */
 final class CriFixture {
@@ -46,6 +47,7 @@ final class CriFixture {
     PauseSandboxController pauses = new PauseSandboxController(runtime, new PauseImage(new StaticImages(), StaticImages.PAUSE),
         new ProcessPrivileges(List.of(), 0), clock);
     return new CriSandboxes("k8s.io", pauses, records, files(), new ShimEndpoints(tmp.resolve("containerd-state")),
-        new Cgroup2Fs(cgroupFs, "/sandboxd", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)), clock);
+        new Cgroup2Fs(cgroupFs, "/sandboxd", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)), clock,
+        ForkJoinPool.commonPool());
   }
 }

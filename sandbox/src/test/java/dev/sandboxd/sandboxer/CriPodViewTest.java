@@ -37,12 +37,12 @@ class CriPodViewTest {
   /** containerd's k8s.io namespace as CRI leaves it: two containers of pod web (sb1; sidecar without kubelet's labels), one of pod db (sb2), and web's pause. */
   private static final List<ContainerInfo> CONTAINERS = List.of(
       container("c-app", "sb1", "app"), container("c-db", "sb2", "db"),
-      new ContainerInfo("c-side", "busybox", Map.of(CriPodView.KIND_LABEL, "container"), Instant.EPOCH, "sb1"),
-      new ContainerInfo("sb1", "pause", Map.of(CriSandboxes.SOURCE_LABEL, "cri"), Instant.EPOCH, ""));
+      new ContainerInfo("c-side", "busybox", Map.of(CriPodView.KIND_LABEL, "container"), Instant.EPOCH, "c-side", "sb1"),
+      new ContainerInfo("sb1", "pause", Map.of(CriSandboxes.SOURCE_LABEL, "cri"), Instant.EPOCH, "sb1", ""));
 
   private static ContainerInfo container(String id, String sandbox, String name) {
     return new ContainerInfo(id, "busybox", Map.of(CriPodView.KIND_LABEL, "container", CriPodView.CONTAINER_NAME_LABEL, name),
-        Instant.EPOCH, sandbox);
+        Instant.EPOCH, id, sandbox);
   }
 
   /** Answers list and task as containerd would, once containerdAnswers opens. */
