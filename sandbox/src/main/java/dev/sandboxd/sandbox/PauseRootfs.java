@@ -10,6 +10,9 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -18,7 +21,8 @@ import java.util.stream.Collectors;
  * per pod (a snapshot made and removed with each pod: two more metadata transactions in
  * containerd, ~5 ms of every pod start) would buy nothing. The view is a root of containerd's GC,
  * so it does not go with the last pod under the next one's feet, and it is sandboxd's: a view of
- * a chain that is no longer the pause image's is removed once no pause container names it.
+ * a chain that is no longer the pause image's is removed once no pause container names it (looked
+ * at when the chain changes, at the first pod after a start, and as pauses naming it go).
  */
 final class PauseRootfs {
   private static final Logger LOG = System.getLogger("dev.sandboxd.sandbox");
@@ -30,6 +34,12 @@ final class PauseRootfs {
 
   private final ContainerRuntime runtime;
   private final Clock clock;
+  /**
+   * Held shared while a pause container that will name a view is made, exclusively while unused
+   * views are looked for and removed: containerd neither checks that a container's snapshot exists
+   * nor keeps a named one from removal, so no view may go between its lookup and the container.
+   */
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private volatile View current;
 
   /** The view of one image chain: its snapshot key and how to mount it. */
@@ -40,40 +50,59 @@ final class PauseRootfs {
     this.clock = clock;
   }
 
-  /** The view of the chain, made or looked up at the first pod and after a chain change (no call to containerd otherwise). */
-  View of(String chainId) {
-    View view = current;
-    if (view != null && view.chainId().equals(chainId)) {
-      return view;
-    }
-    synchronized (this) {
-      view = current;
-      if (view != null && view.chainId().equals(chainId)) {
-        return view;
+  /**
+   * Makes the pause container with the key of the chain's view ({@code create}), the view made or
+   * looked up first when the chain is new to this sandboxd (no call to containerd otherwise).
+   */
+  View createOn(String chainId, Consumer<String> create) {
+    lock.readLock().lock();
+    try {
+      View view = current;
+      if (view == null || !view.chainId().equals(chainId)) {
+        lock.readLock().unlock();
+        lock.writeLock().lock();
+        try {
+          view = current;
+          if (view == null || !view.chainId().equals(chainId)) {
+            String key = keyOf(chainId);
+            view = new View(chainId, key, runtime.sharedView(key, chainId,
+                Map.of(Labels.ROLE, ROLE, GC_ROOT_LABEL, clock.instant().toString())));
+            current = view;
+            removeUnused();
+          }
+        } finally {
+          lock.readLock().lock(); // taken back before the write lock goes: no removal in between
+          lock.writeLock().unlock();
+        }
       }
-      String key = keyOf(chainId);
-      List<RootfsMount> mounts = runtime.sharedView(key, chainId,
-          Map.of(Labels.ROLE, ROLE, GC_ROOT_LABEL, clock.instant().toString()));
-      removeUnused(key);
-      current = new View(chainId, key, mounts);
-      return current;
+      create.accept(view.key());
+      return view;
+    } finally {
+      lock.readLock().unlock();
     }
   }
 
-  /**
-   * Looks at the view again for the next pod: after a pause task failed to start, in case it
-   * was the view (removed behind sandboxd's back).
-   */
-  void forget() {
-    current = null;
+  /** A pause container naming the view of {@code key} is gone: the view goes too if it is an earlier image's and unnamed. */
+  void released(String key) {
+    View view = current;
+    if (view == null || view.key().equals(key)) {
+      return;
+    }
+    lock.writeLock().lock();
+    try {
+      removeUnused();
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   static String keyOf(String chainId) {
     return KEY_PREFIX + chainId.replace(':', '-');
   }
 
-  /** Views of other chains (an earlier pause image's) that no pause container names any more. */
-  private void removeUnused(String keep) {
+  /** Views other than the current one that no pause container names (an earlier pause image's). */
+  private void removeUnused() {
+    String keep = current.key();
     try {
       Set<String> named = runtime.listContainers(Map.of(Labels.ROLE, Labels.ROLE_PAUSE)).stream()
           .map(ContainerInfo::snapshotKey)
@@ -84,7 +113,7 @@ final class PauseRootfs {
         }
       }
     } catch (RuntimeException e) {
-      // Tidying only: the pod being started does not depend on it; the next chain change tries again.
+      // Tidying only: no pod depends on it; it is tried again when the next pause naming an old view goes.
       LOG.log(Level.WARNING, "removing unused pause rootfs views: {0}", e.getMessage());
     }
   }

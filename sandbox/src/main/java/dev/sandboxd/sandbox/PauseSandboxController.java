@@ -50,19 +50,18 @@ public final class PauseSandboxController implements SandboxController, TaskEven
   private final Map<String, Entry> sandboxes = new ConcurrentHashMap<>();
 
   /**
-   * One sandbox: its current state, its rootfs mounts (from create, for start), whether its pause
-   * container may have a snapshot of its own (one made before pauses shared a view, adopted at
-   * start-up), and its exit.
+   * One sandbox: its current state, its rootfs mounts (from create, for start), the shared view its
+   * pause container names (null when adopted at start-up: it may name a snapshot of its own, from
+   * before pauses shared a view), and its exit.
    */
   private static final class Entry {
     volatile Sandbox sandbox;
     volatile List<ContainerRuntime.RootfsMount> rootfs;
-    final boolean ownSnapshot;
+    volatile String view;
     final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
 
-    Entry(Sandbox sandbox, boolean ownSnapshot) {
+    Entry(Sandbox sandbox) {
       this.sandbox = sandbox;
-      this.ownSnapshot = ownSnapshot;
     }
   }
 
@@ -89,15 +88,15 @@ public final class PauseSandboxController implements SandboxController, TaskEven
             spec.hostname(), spec.netnsPath(), privileges.oomScoreAdjFor(OciSpecs.PAUSE_OOM_SCORE_ADJ),
             spec.hostNamespaces(), spec.sysctls()))
         .toJson();
-    Entry entry = new Entry(
-        new Sandbox(id, State.Created, 0, spec.netnsPath().orElse(""), clock.instant(), Optional.empty()), false);
+    Entry entry = new Entry(new Sandbox(id, State.Created, 0, spec.netnsPath().orElse(""), clock.instant(), Optional.empty()));
     if (sandboxes.putIfAbsent(id, entry) != null) {
       throw SandboxdException.alreadyExists("sandbox %s exists already", id);
     }
     try {
-      PauseRootfs.View view = rootfs.of(image.chainId());
-      runtime.createContainer(new ContainerRuntime.ContainerCreate(id, image.name(), labels, ociSpec, view.key()));
+      PauseRootfs.View view = rootfs.createOn(image.chainId(),
+          key -> runtime.createContainer(new ContainerRuntime.ContainerCreate(id, image.name(), labels, ociSpec, key)));
       entry.rootfs = view.mounts();
+      entry.view = view.key();
     } catch (RuntimeException e) {
       sandboxes.remove(id, entry);
       throw e;
@@ -114,13 +113,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     try (Rollback rollback = new Rollback()) {
       try {
         // pause writes nothing worth keeping: no stdio at all.
-        int pid;
-        try {
-          pid = runtime.createTask(sandboxId, entry.rootfs, "");
-        } catch (RuntimeException e) {
-          rootfs.forget();
-          throw e;
-        }
+        int pid = runtime.createTask(sandboxId, entry.rootfs, "");
         rollback.push("delete pause task", () -> {
           runtime.killTask(sandboxId, SIGKILL);
           runtime.waitTask(sandboxId, Duration.ofSeconds(10));
@@ -204,8 +197,10 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     }
     runtime.deleteTask(sandboxId);
     runtime.deleteContainer(sandboxId);
-    if (entry == null || entry.ownSnapshot) {
+    if (entry == null || entry.view == null) {
       runtime.removeSnapshot(sandboxId);
+    } else {
+      rootfs.released(entry.view);
     }
     if (entry != null) {
       sandboxes.remove(sandboxId, entry);
@@ -226,7 +221,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
           .orElse(new SandboxExit(SHUT_DOWN_EXIT_CODE, clock.instant()));
       sandbox = new Sandbox(sandboxId, State.NotReady, 0, "", createdAt, Optional.of(exit));
     }
-    Entry entry = new Entry(sandbox, true);
+    Entry entry = new Entry(sandbox);
     sandbox.exit().ifPresent(entry.exit::complete);
     sandboxes.put(sandboxId, entry);
     return sandbox;

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The sandboxes containerd's CRI asks sandboxd for, over the same sandbox seam sandboxd's own
@@ -100,9 +101,19 @@ public final class CriSandboxes {
         try {
           rollback.push("delete record", () -> records.delete(sandboxId));
           rollback.push("remove pod files", () -> files.remove(sandboxId)); // also what a failed ensure wrote
-          rollback.push("wait for the record and pod files", () -> written.exceptionally(e -> null).join());
+          AtomicBoolean writeFailureThrown = new AtomicBoolean();
+          rollback.push("write the record and pod files", () -> { // waits: they are undone right after
+            try {
+              written.join();
+            } catch (CompletionException e) {
+              if (!writeFailureThrown.get()) {
+                throw e; // reported with the pause container's failure
+              }
+            }
+          });
           sandboxes.create(spec(pod));
           rollback.push("remove pause container", () -> sandboxes.shutdown(sandboxId));
+          writeFailureThrown.set(true);
           joinUnwrapped(written);
           rollback.commit();
           known.put(sandboxId, new Known(record, Optional.empty()));

@@ -92,21 +92,6 @@ class PauseSandboxControllerTest {
   }
 
   @Test
-  void aPauseTaskThatFailedToStartMakesTheNextPodLookAtTheViewAgain() {
-    PauseSandboxController sandboxes = controller();
-    runtime.failCreateTaskWhen(id -> id.equals("sb1"));
-    sandboxes.create(spec("sb1"));
-    assertThrows(SandboxdException.class, () -> sandboxes.start("sb1"));
-    runtime.snapshots.remove(PAUSE_VIEW); // say, removed behind sandboxd's back
-
-    sandboxes.create(spec("sb2"));
-    sandboxes.start("sb2");
-
-    assertEquals(2, runtime.calls.stream().filter(c -> c.startsWith("shared-view")).count(), runtime.calls.toString());
-    assertTrue(runtime.snapshots.containsKey(PAUSE_VIEW));
-  }
-
-  @Test
   void anAdoptedPauseMayHaveASnapshotOfItsOwnWhichShutdownRemoves() {
     runtime.createContainer(new ContainerRuntime.ContainerCreate("sb1", "pause", Map.of(), new byte[0], "sb1"),
         "sha256:pausechain", true); // made by a sandboxd from before the shared view

@@ -109,6 +109,36 @@ class CriSandboxesTest {
   }
 
   @Test
+  void aPauseContainerContainerdRefusesLeavesNoRecordNorPodFilesWrittenMeanwhile() {
+    CriSandboxes sandboxes = sandboxes();
+    runtime.failWhen("create-container", id -> true);
+
+    assertThrows(SandboxdException.class, () -> sandboxes.create("sb1", NETNS, options(config("web").build())));
+
+    assertTrue(records.list().isEmpty(), "record");
+    assertFalse(Files.exists(tmp.resolve("cri-root/sandboxes/sb1")), "pod files");
+    assertTrue(mounts.mounted.isEmpty(), "shm");
+    assertEquals(java.util.Map.of(), runtime.leftovers());
+    assertThrows(SandboxdException.NotFound.class, () -> sandboxes.status("sb1"));
+  }
+
+  @Test
+  void whenBothSidesFailTheFileWritersErrorComesWithTheContainers() throws IOException {
+    CriSandboxes sandboxes = sandboxes();
+    runtime.failWhen("create-container", id -> true);
+    Files.delete(tmp.resolve("hosts"));
+
+    SandboxdException e = assertThrows(SandboxdException.class,
+        () -> sandboxes.create("sb1", NETNS, options(config("web").build())));
+
+    assertTrue(e.getMessage().contains("injected"), e.getMessage());
+    assertTrue(java.util.Arrays.stream(e.getSuppressed()).anyMatch(s -> s.getMessage().contains("writing the pod files of sandbox sb1")),
+        java.util.Arrays.toString(e.getSuppressed()));
+    assertTrue(records.list().isEmpty(), "record");
+    assertTrue(mounts.mounted.isEmpty(), "shm");
+  }
+
+  @Test
   void badConfigChangesNothing() {
     CriSandboxes sandboxes = sandboxes();
     assertThrows(SandboxdException.InvalidArgument.class, () -> sandboxes.create("sb1", "", options(config("web").build())));
