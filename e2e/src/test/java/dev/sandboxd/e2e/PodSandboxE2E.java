@@ -227,6 +227,10 @@ class PodSandboxE2E {
     assertFalse(tasks.contains(sandboxId) || tasks.contains(appId), tasks);
     String snapshots = node.ctr("snapshots", "list").stdout();
     assertFalse(snapshots.contains(sandboxId) || snapshots.contains(appId), snapshots);
+    // every pause names one read-only view of the pause image, kept for the next pod: one, a view
+    assertEquals(1, snapshots.lines().filter(l -> l.startsWith("sandboxd-pause-rootfs-sha256-")).count(), snapshots);
+    assertTrue(snapshots.lines().filter(l -> l.startsWith("sandboxd-pause-rootfs-")).allMatch(l -> l.contains("View")),
+        snapshots);
     String leases = node.ctr("leases", "list").stdout();
     assertEquals(1, leases.strip().split("\n").length, "no lease left: " + leases);
     assertEquals(0, shimsOf(sandboxId), "the pod's shim exited");
