@@ -162,17 +162,19 @@ public final class PodManifests {
     try {
       return json ? readJson(text) : readYaml(text);
     } catch (StreamConstraintsException e) {
-      throw SandboxdException.invalidArgument("manifest exceeds a parser limit: %s", e.getOriginalMessage());
+      throw SandboxdException.invalidArgument("manifest exceeds a parser limit: %s",
+          ManifestObject.printable(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       // SnakeYAML's message spans lines with context and carets; its one-line problem is enough.
+      // Either parser quotes the input it stopped at (a broken backslash-u escape and a line break, say): escaped.
       String problem =
           e.getCause() instanceof MarkedYAMLException
               ? ((MarkedYAMLException) e.getCause()).getProblem()
               : e.getOriginalMessage();
       throw SandboxdException.invalidArgument(
-          "manifest is not valid %s: %s%s", json ? "JSON" : "YAML", at(e.getLocation()), problem);
+          "manifest is not valid %s: %s%s", json ? "JSON" : "YAML", at(e.getLocation()), ManifestObject.printable(problem));
     } catch (IOException e) {
-      throw SandboxdException.invalidArgument("manifest cannot be read: %s", e.getMessage());
+      throw SandboxdException.invalidArgument("manifest cannot be read: %s", ManifestObject.printable(String.valueOf(e.getMessage())));
     }
   }
 

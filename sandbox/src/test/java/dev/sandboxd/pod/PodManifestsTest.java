@@ -63,6 +63,18 @@ class PodManifestsTest {
     assertEquals("spec.containers[0].image: \"busybox\\t\\n\\u001b[2J\" must not contain whitespace", e.getMessage());
   }
 
+  /**
+   * Found by PodManifestsFuzzTest (seed -1199840913607670959): SnakeYAML's problem quotes the text
+   * it stopped at, here a line break inside a broken "\\u" escape, which broke the one-line message.
+   */
+  @Test
+  void fuzzRegressionTheParsersOwnProblemIsEscapedToo() {
+    SandboxdException.InvalidArgument e =
+        assertThrows(SandboxdException.InvalidArgument.class, () -> manifests.parse("\"\\u0\n  000\"", false));
+    assertEquals("manifest is not valid YAML: line 1, column 1: expected escape sequence of 4 hexadecimal numbers, "
+        + "but found: 0\\n  ", e.getMessage());
+  }
+
   @Test
   void theSeedCounterPodParses() throws IOException {
     Pod pod = parse(Files.readString(Path.of("../e2e/examples/counter.yaml")));
