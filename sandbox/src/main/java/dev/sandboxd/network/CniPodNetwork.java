@@ -95,10 +95,8 @@ public final class CniPodNetwork implements PodNetwork {
   /** DEL of eth0, then lo: from the cache where ADD finished, else with what ADD was given. */
   private void del(Attachment a) {
     Map<String, ResultCache.Entry> cached = new LinkedHashMap<>();
-    for (ResultCache.Entry e : cache.list()) {
-      if (e.runtime().containerId().equals(a.sandboxId())) {
-        cached.put(e.runtime().ifName(), e);
-      }
+    for (ResultCache.Entry e : cache.listOf(a.sandboxId())) {
+      cached.put(e.runtime().ifName(), e);
     }
     String netns = Files.exists(Path.of(a.netnsPath())) ? a.netnsPath() : "";
     ResultCache.Entry eth0 = cached.get(IFNAME);
@@ -177,9 +175,9 @@ public final class CniPodNetwork implements PodNetwork {
     }
   }
 
-  /** Attachments holding an address: cached eth0 results. */
+  /** Attachments holding an address: cached eth0 results (counted by name, not read: this runs at every attach). */
   private int allocated() {
-    return (int) cache.list().stream().filter(e -> e.runtime().ifName().equals(IFNAME)).count();
+    return cache.count(IFNAME);
   }
 
   private static CniPlugins.RuntimeConf runtime(Attachment a, String ifName, Map<String, Object> capabilities) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.system.PrivateFiles;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * libcni's result cache, in its format: {@code <dir>/results/<network>-<containerID>-<ifname>}
@@ -97,23 +98,53 @@ public final class ResultCache {
 
   /** Every cached attachment; an unreadable file is skipped (nothing could DEL it anyway). */
   public List<Entry> list() {
-    List<Entry> out = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return out;
+    return entries(name -> true);
+  }
+
+  /**
+   * The attachments of one container, reading no other container's files: a pod's DEL costs the
+   * same with one pod on the node or a hundred.
+   */
+  public List<Entry> listOf(String containerId) {
+    String infix = "-" + containerId + "-";
+    return entries(name -> name.contains(infix)).stream()
+        .filter(e -> e.runtime().containerId().equals(containerId))
+        .toList();
+  }
+
+  /** How many attachments of this interface name are cached, from the file names alone. */
+  public int count(String ifName) {
+    String suffix = "-" + ifName;
+    try (Stream<Path> files = listing()) {
+      return (int) files.filter(f -> f.getFileName().toString().endsWith(suffix)).count();
     }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, f -> !f.getFileName().toString().startsWith("."))) {
-      for (Path f : files) {
+  }
+
+  private List<Entry> entries(Predicate<String> fileName) {
+    List<Entry> out = new ArrayList<>();
+    try (Stream<Path> files = listing()) {
+      files.filter(f -> fileName.test(f.getFileName().toString())).forEach(f -> {
         try {
           out.add(parse(Files.readAllBytes(f)));
         } catch (IOException | RuntimeException e) {
           System.getLogger("dev.sandboxd.network").log(System.Logger.Level.WARNING,
               "skipping unreadable CNI result cache " + f + ": " + e.getMessage());
         }
-      }
+      });
+    }
+    return out;
+  }
+
+  /** The entry files (temporary ones left out); none before the first write. */
+  private Stream<Path> listing() {
+    if (!Files.isDirectory(dir)) {
+      return Stream.empty();
+    }
+    try {
+      return Files.list(dir).filter(f -> !f.getFileName().toString().startsWith("."));
     } catch (IOException e) {
       throw SandboxdException.internal("listing CNI result cache " + dir + ": " + e.getMessage(), e);
     }
-    return out;
   }
 
   private static Entry parse(byte[] bytes) throws IOException {
