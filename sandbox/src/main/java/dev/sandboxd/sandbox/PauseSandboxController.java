@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,14 +49,13 @@ public final class PauseSandboxController implements SandboxController, TaskEven
   private final Map<String, Entry> sandboxes = new ConcurrentHashMap<>();
 
   /**
-   * One sandbox: its current state, its rootfs mounts (from create, for start), the shared view its
-   * pause container names (null when adopted at start-up: it may name a snapshot of its own, from
-   * before pauses shared a view), and its exit.
+   * One sandbox: its current state, the shared view its pause container names and whose mounts
+   * start uses (null when adopted at start-up: it may name a snapshot of its own, from before
+   * pauses shared a view), and its exit.
    */
   private static final class Entry {
     volatile Sandbox sandbox;
-    volatile List<ContainerRuntime.RootfsMount> rootfs;
-    volatile String view;
+    volatile PauseRootfs.View view;
     final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
 
     Entry(Sandbox sandbox) {
@@ -93,10 +91,8 @@ public final class PauseSandboxController implements SandboxController, TaskEven
       throw SandboxdException.alreadyExists("sandbox %s exists already", id);
     }
     try {
-      PauseRootfs.View view = rootfs.createOn(image.chainId(),
+      entry.view = rootfs.createOn(image.chainId(),
           key -> runtime.createContainer(new ContainerRuntime.ContainerCreate(id, image.name(), labels, ociSpec, key)));
-      entry.rootfs = view.mounts();
-      entry.view = view.key();
     } catch (RuntimeException e) {
       sandboxes.remove(id, entry);
       throw e;
@@ -113,7 +109,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     try (Rollback rollback = new Rollback()) {
       try {
         // pause writes nothing worth keeping: no stdio at all.
-        int pid = runtime.createTask(sandboxId, entry.rootfs, "");
+        int pid = runtime.createTask(sandboxId, entry.view.mounts(), "");
         rollback.push("delete pause task", () -> {
           runtime.killTask(sandboxId, SIGKILL);
           runtime.waitTask(sandboxId, Duration.ofSeconds(10));
@@ -200,7 +196,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     if (entry == null || entry.view == null) {
       runtime.removeSnapshot(sandboxId);
     } else {
-      rootfs.released(entry.view);
+      rootfs.released(entry.view.key());
     }
     if (entry != null) {
       sandboxes.remove(sandboxId, entry);
