@@ -40,6 +40,7 @@ import runtime.v1.Api.PodSandboxStatusRequest;
 import runtime.v1.Api.PodSandboxStatusResponse;
 import runtime.v1.Api.RemovePodSandboxRequest;
 import runtime.v1.Api.RunPodSandboxRequest;
+import runtime.v1.Api.SecurityProfile;
 import runtime.v1.Api.StartContainerRequest;
 import runtime.v1.Api.StopPodSandboxRequest;
 import runtime.v1.Api.VersionRequest;
@@ -193,6 +194,7 @@ class CriSandboxerE2E {
     assertEquals(status.getStatus().getNetwork().getIp(), out(client, "sh", "-c",
         "ip -4 -o addr show eth0 | sed 's/.*inet \\([0-9.]*\\).*/\\1/'"));
     int pause = pausePid(status);
+    assertEquals(SECCOMP_NONE, seccompMode(pause), "no seccomp profile asked for: none, as containerd's podsandbox gives");
     String pauseCgroup = Files.readString(Path.of("/proc", Integer.toString(pause), "cgroup")).lines()
         .filter(l -> l.startsWith("0::")).findFirst().orElseThrow().substring(3);
     assertTrue(Files.isDirectory(node.cgroupRoot().resolve(pauseCgroup.substring(1))), pauseCgroup);
@@ -265,6 +267,30 @@ class CriSandboxerE2E {
     assertEquals(List.of(), criShims(), "shims");
     assertFalse(Files.exists(node.cgroupRoot().resolve(pauseCgroup.substring(1))), "pause cgroup " + pauseCgroup);
     assertTrue(status_notFound(sandbox));
+  }
+
+  @Test
+  void thePauseRunsUnderTheSeccompProfileKubeletAsksFor() throws Exception {
+    PodSandboxConfig.Builder pod = podConfig("confined").toBuilder();
+    pod.getLinuxBuilder().getSecurityContextBuilder()
+        .setSeccomp(SecurityProfile.newBuilder().setProfileType(SecurityProfile.ProfileType.RuntimeDefault));
+    String sandbox = cri().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod).setRuntimeHandler(HANDLER).build())
+        .getPodSandboxId();
+    try {
+      assertEquals(SECCOMP_FILTER, seccompMode(pausePid(status(sandbox))), "RuntimeDefault: a filter");
+    } finally {
+      cri().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+      cri().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+    }
+  }
+
+  /** The Seccomp: line of /proc/PID/status (the kernel's SECCOMP_MODE_*). */
+  private static final String SECCOMP_NONE = "0";
+  private static final String SECCOMP_FILTER = "2";
+
+  private static String seccompMode(int pid) throws IOException {
+    return Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status")).stream()
+        .filter(l -> l.startsWith("Seccomp:")).findFirst().orElseThrow().substring("Seccomp:".length()).trim();
   }
 
   /** The pod's entries in CRI's libcni result cache (its pod network's and its loopback's). */

@@ -16,6 +16,7 @@ import dev.sandboxd.sandboxer.CriSandboxes;
 import dev.sandboxd.sandboxer.SandboxerCallExecutors;
 import dev.sandboxd.sandboxer.SandboxerService;
 import dev.sandboxd.sandboxer.ShimEndpoints;
+import dev.sandboxd.seccomp.SeccompProfileRoot;
 import dev.sandboxd.spec.ProcessPrivileges;
 import dev.sandboxd.supervisor.Scheduler;
 import dev.sandboxd.system.Mounts;
@@ -109,7 +110,8 @@ final class CriSandboxer implements AutoCloseable {
       Path criDirs = Path.of("io.containerd.grpc.v1.cri");
       CriSandboxes sandboxes = new CriSandboxes(CRI_NAMESPACE, pauses, new CriSandboxRecords(Path.of(cfg.state())),
           CriPodFiles.forHost(Path.of(cfg.containerdRoot()).resolve(criDirs), Path.of(cfg.containerdState()).resolve(criDirs), mounts),
-          new ShimEndpoints(Path.of(cfg.containerdState())), cgroups, clock, calls);
+          new ShimEndpoints(Path.of(cfg.containerdState())), SeccompProfileRoot.of(cfg.seccompProfileRoot()), cgroups,
+          clock, calls);
       // CRI copies a pod's labels (and its image's) onto the containers it makes: anyone could label
       // a container as one of these pauses. CRI's own containers carry io.cri-containerd.kind,
       // sandboxd's pauses never do, so only those without it may be removed as orphans.

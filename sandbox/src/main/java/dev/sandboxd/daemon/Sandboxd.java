@@ -165,7 +165,7 @@ public final class Sandboxd implements Callable<Integer> {
           ImageStoreOptions.DEFAULTS.withMaxUnpackedSize(cfg.imageMaxUnpackedBytes())), Set.of(pauseRef));
       PauseImage pause = new PauseImage(images, pauseRef);
       ContainerManager containers = new ContainerManager(runtime, images, system, privileges, workers, meters,
-          new SeccompProfileRoot(cfg.seccompProfileRoot().isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.seccompProfileRoot()))),
+          SeccompProfileRoot.of(cfg.seccompProfileRoot()),
           ShimLoggerLogs.install(paths.root().resolve("bin"), cfg.logRotation()));
       PauseSandboxController sandboxes = new PauseSandboxController(runtime, pause, privileges, clock);
       NetnsExecutor netns = new NetnsExecutor(new LinuxNetworkNamespaces());

@@ -84,7 +84,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     byte[] ociSpec = OciSpecs.forPause(new PauseSpecInputs(
             spec.pod().namespace(), spec.pod().name(), spec.pod().uid(), id, image.config(), spec.cgroupPath(),
             spec.hostname(), spec.netnsPath(), privileges.oomScoreAdjFor(OciSpecs.PAUSE_OOM_SCORE_ADJ),
-            spec.hostNamespaces(), spec.sysctls()))
+            spec.hostNamespaces(), spec.sysctls(), spec.seccomp()))
         .toJson();
     Entry entry = new Entry(new Sandbox(id, State.Created, 0, spec.netnsPath().orElse(""), clock.instant(), Optional.empty()));
     if (sandboxes.putIfAbsent(id, entry) != null) {

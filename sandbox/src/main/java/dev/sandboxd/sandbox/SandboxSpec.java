@@ -1,6 +1,8 @@
 package dev.sandboxd.sandbox;
 
 import dev.sandboxd.spec.HostNamespace;
+import dev.sandboxd.spec.OciSpec;
+import dev.sandboxd.spec.RuntimeDefaultSeccomp;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +20,7 @@ import java.util.Set;
  * @param labels put on the pause container in containerd, next to sandboxd's own
  * @param hostNamespaces namespaces the pod shares with the node (CRI's NamespaceMode NODE)
  * @param sysctls set in the pod's namespaces when pause starts (CRI's pod sysctls)
+ * @param seccomp the pause task's seccomp filter; empty runs it without one
  */
 public record SandboxSpec(
     String id,
@@ -27,12 +30,13 @@ public record SandboxSpec(
     Optional<String> netnsPath,
     Map<String, String> labels,
     Set<HostNamespace> hostNamespaces,
-    Map<String, String> sysctls) {
+    Map<String, String> sysctls,
+    Optional<OciSpec.Seccomp> seccomp) {
 
-  /** A sandbox of sandboxd's own pods: every namespace its own, no sysctls. */
+  /** A sandbox of sandboxd's own pods: every namespace its own, no sysctls, RuntimeDefault seccomp. */
   public SandboxSpec(String id, PodIdentity pod, String hostname, String cgroupPath, Optional<String> netnsPath,
       Map<String, String> labels) {
-    this(id, pod, hostname, cgroupPath, netnsPath, labels, Set.of(), Map.of());
+    this(id, pod, hostname, cgroupPath, netnsPath, labels, Set.of(), Map.of(), Optional.of(RuntimeDefaultSeccomp.forPause()));
   }
 
   public SandboxSpec {
@@ -44,6 +48,7 @@ public record SandboxSpec(
     labels = Map.copyOf(labels);
     hostNamespaces = Set.copyOf(hostNamespaces);
     sysctls = Map.copyOf(sysctls);
+    Objects.requireNonNull(seccomp, "seccomp");
   }
 
   /** A pod's Kubernetes identity. */

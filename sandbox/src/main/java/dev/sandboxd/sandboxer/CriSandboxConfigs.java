@@ -7,12 +7,15 @@ import dev.sandboxd.spec.HostNamespace;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.regex.Pattern;
+import dev.sandboxd.sandboxer.CriPodSandbox.PauseSeccomp;
 import runtime.v1.Api.DNSConfig;
 import runtime.v1.Api.LinuxPodSandboxConfig;
+import runtime.v1.Api.LinuxSandboxSecurityContext;
 import runtime.v1.Api.NamespaceMode;
 import runtime.v1.Api.NamespaceOption;
 import runtime.v1.Api.PodSandboxConfig;
 import runtime.v1.Api.PodSandboxMetadata;
+import runtime.v1.Api.SecurityProfile;
 
 /**
  * CRI's PodSandboxConfig, as containerd passes it in a Create's options, into the sandbox
@@ -28,6 +31,8 @@ public final class CriSandboxConfigs {
   private static final Pattern SANDBOX_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   /** A sysctl name as runc takes it: dotted (or slashed) words, nothing that climbs out of /proc/sys. */
   private static final Pattern SYSCTL = Pattern.compile("[a-z0-9_]+([./][a-zA-Z0-9_-]+)+");
+  /** What CRI's seccomp profile paths and refs may start with before the file's path. */
+  private static final String LOCALHOST_PREFIX = "localhost/";
   private static final Pattern HOSTNAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?");
 
   private CriSandboxConfigs() {}
@@ -84,7 +89,62 @@ public final class CriSandboxConfigs {
     return new CriPodSandbox(sandboxId, meta.getNamespace(), meta.getName(), meta.getUid(), meta.getAttempt(),
         config.getHostname(), netnsPath,
         new CriPodSandbox.Dns(dns.getServersList(), dns.getSearchesList(), dns.getOptionsList()),
-        host, linux.getSysctlsMap(), cgroupParent, config.getLabelsMap(), config.getAnnotationsMap());
+        host, linux.getSysctlsMap(), cgroupParent, config.getLabelsMap(), config.getAnnotationsMap(),
+        pauseSeccomp(linux.getSecurityContext()));
+  }
+
+  /**
+   * The pause's seccomp profile as containerd's own podsandbox chooses it: none for a privileged
+   * sandbox; else security_context.seccomp; else the deprecated seccomp_profile_path
+   * ("runtime/default" or "docker/default", "unconfined", "localhost/FILE"); none when neither is
+   * set (kubelet always sends one: Unconfined, or RuntimeDefault under its --seccomp-default).
+   */
+  static PauseSeccomp pauseSeccomp(LinuxSandboxSecurityContext sc) {
+    if (sc.getPrivileged()) {
+      return PauseSeccomp.UNCONFINED;
+    }
+    if (sc.hasSeccomp()) {
+      SecurityProfile profile = sc.getSeccomp();
+      String field = "options.linux.security_context.seccomp";
+      return switch (profile.getProfileType()) {
+        case RuntimeDefault -> requireNoRef(field, profile, PauseSeccomp.RUNTIME_DEFAULT);
+        case Unconfined -> requireNoRef(field, profile, PauseSeccomp.UNCONFINED);
+        case Localhost -> localhost(field + ".localhost_ref", profile.getLocalhostRef().startsWith(LOCALHOST_PREFIX)
+            ? profile.getLocalhostRef().substring(LOCALHOST_PREFIX.length()) : profile.getLocalhostRef());
+        default -> throw SandboxdException.invalidArgument("%s.profile_type: unknown type %d", field,
+            profile.getProfileTypeValue());
+      };
+    }
+    @SuppressWarnings("deprecation") // CRI's older field, still honoured by containerd
+    String path = sc.getSeccompProfilePath();
+    return switch (path) {
+      case "" -> PauseSeccomp.UNCONFINED;
+      case "runtime/default", "docker/default" -> PauseSeccomp.RUNTIME_DEFAULT;
+      case "unconfined" -> PauseSeccomp.UNCONFINED;
+      default -> {
+        if (!path.startsWith(LOCALHOST_PREFIX)) {
+          throw SandboxdException.invalidArgument(
+              "options.linux.security_context.seccomp_profile_path: \"%s\" is none of runtime/default, "
+                  + "docker/default, unconfined, localhost/FILE", path);
+        }
+        yield localhost("options.linux.security_context.seccomp_profile_path", path.substring(LOCALHOST_PREFIX.length()));
+      }
+    };
+  }
+
+  private static PauseSeccomp requireNoRef(String field, SecurityProfile profile, PauseSeccomp seccomp) {
+    if (!profile.getLocalhostRef().isEmpty()) {
+      throw SandboxdException.invalidArgument("%s.localhost_ref: set for a %s profile (only Localhost has one)",
+          field, profile.getProfileType());
+    }
+    return seccomp;
+  }
+
+  private static PauseSeccomp localhost(String field, String ref) {
+    if (ref.isEmpty() || ref.indexOf('\0') >= 0) {
+      throw SandboxdException.invalidArgument("%s: \"%s\" names no profile file", field, ref);
+    }
+    return new PauseSeccomp(PauseSeccomp.Type.Localhost, ref);
   }
 
   /**

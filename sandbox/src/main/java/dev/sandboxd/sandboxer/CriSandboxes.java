@@ -13,6 +13,9 @@ import dev.sandboxd.sandbox.SandboxController.SandboxExit;
 import dev.sandboxd.sandbox.SandboxSpec;
 import dev.sandboxd.sandboxer.CriSandboxRecords.CriSandboxRecord;
 import dev.sandboxd.sandboxer.ShimEndpoints.Endpoint;
+import dev.sandboxd.seccomp.SeccompProfileRoot;
+import dev.sandboxd.spec.OciSpec;
+import dev.sandboxd.spec.RuntimeDefaultSeccomp;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -47,6 +50,7 @@ public final class CriSandboxes {
   private final CriSandboxRecords records;
   private final CriPodFiles files;
   private final ShimEndpoints endpoints;
+  private final SeccompProfileRoot seccompProfiles;
   private final PodCgroups cgroups;
   private final Clock clock;
   private final Executor fileWrites;
@@ -65,15 +69,17 @@ public final class CriSandboxes {
   /**
    * @param namespace containerd's namespace of CRI's objects (k8s.io), in which the pause tasks
    *     live: the pod's containers, created by CRI in that namespace, share their shim
+   * @param seccompProfiles where a pause's Localhost seccomp profile must be
    * @param fileWrites where a Create writes the record and pod files while it calls containerd
    */
   public CriSandboxes(String namespace, SandboxController sandboxes, CriSandboxRecords records, CriPodFiles files,
-      ShimEndpoints endpoints, PodCgroups cgroups, Clock clock, Executor fileWrites) {
+      ShimEndpoints endpoints, SeccompProfileRoot seccompProfiles, PodCgroups cgroups, Clock clock, Executor fileWrites) {
     this.namespace = namespace;
     this.sandboxes = sandboxes;
     this.records = records;
     this.files = files;
     this.endpoints = endpoints;
+    this.seccompProfiles = seccompProfiles;
     this.cgroups = cgroups;
     this.clock = clock;
     this.fileWrites = fileWrites;
@@ -86,6 +92,7 @@ public final class CriSandboxes {
   /** Create: the record, the pod files and the pause container (no task yet). */
   public void create(String sandboxId, String netnsPath, Any options) {
     CriPodSandbox pod = CriSandboxConfigs.parse(sandboxId, netnsPath, options);
+    Optional<OciSpec.Seccomp> seccomp = pauseSeccomp(pod.pauseSeccomp());
     synchronized (lock(sandboxId)) {
       if (known.containsKey(sandboxId)) {
         throw SandboxdException.alreadyExists("sandbox %s exists already", sandboxId);
@@ -111,7 +118,7 @@ public final class CriSandboxes {
               }
             }
           });
-          sandboxes.create(spec(pod));
+          sandboxes.create(spec(pod, seccomp));
           rollback.push("remove pause container", () -> sandboxes.shutdown(sandboxId));
           writeFailureThrown.set(true);
           joinUnwrapped(written);
@@ -261,11 +268,21 @@ public final class CriSandboxes {
     }
   }
 
-  static SandboxSpec spec(CriPodSandbox pod) {
+  static SandboxSpec spec(CriPodSandbox pod, Optional<OciSpec.Seccomp> seccomp) {
     return new SandboxSpec(pod.id(), new SandboxSpec.PodIdentity(pod.podNamespace(), pod.podName(), pod.podUid()),
         pod.hostname(), pod.pauseCgroupsPath(),
         pod.netnsPath().isEmpty() ? Optional.empty() : Optional.of(pod.netnsPath()),
-        Map.of(SOURCE_LABEL, SOURCE_CRI), pod.hostNamespaces(), pod.sysctls());
+        Map.of(SOURCE_LABEL, SOURCE_CRI), pod.hostNamespaces(), pod.sysctls(), seccomp);
+  }
+
+  /** The pause's filter: a Localhost profile is read here, before anything of the sandbox exists. */
+  private Optional<OciSpec.Seccomp> pauseSeccomp(CriPodSandbox.PauseSeccomp profile) {
+    return switch (profile.type()) {
+      case Unconfined -> Optional.empty();
+      case RuntimeDefault -> Optional.of(RuntimeDefaultSeccomp.forPause());
+      case Localhost -> Optional.of(seccompProfiles.load(
+          "options.linux.security_context.seccomp.localhost_ref", profile.localhostRef()));
+    };
   }
 
   /** Waits for the step and throws what it threw, as if it had run on this thread. */

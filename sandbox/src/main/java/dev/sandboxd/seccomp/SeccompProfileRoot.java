@@ -34,6 +34,11 @@ public final class SeccompProfileRoot {
     this.root = root.map(r -> r.toAbsolutePath().normalize());
   }
 
+  /** The node's --seccomp-profile-root; "" for none. */
+  public static SeccompProfileRoot of(String root) {
+    return new SeccompProfileRoot(root.isEmpty() ? Optional.empty() : Optional.of(Path.of(root)));
+  }
+
   /**
    * The Localhost profile the container runs under, if its effective profile is one (and it is
    * not privileged, which runs unconfined). InvalidArgument or FailedPrecondition naming the
@@ -48,7 +53,11 @@ public final class SeccompProfileRoot {
     return Optional.of(load(field, profile.localhostProfile().orElseThrow()));
   }
 
-  OciSpec.Seccomp load(String field, String relative) {
+  /**
+   * The profile at a path relative to the root (a pod manifest's localhostProfile), or at an
+   * absolute one below it (CRI's localhost_ref, which kubelet makes absolute); the errors name field.
+   */
+  public OciSpec.Seccomp load(String field, String relative) {
     Path base = root.orElseThrow(() -> SandboxdException.failedPrecondition(
         "%s: Localhost seccomp profiles need sandboxd's --seccomp-profile-root, which is not set", field));
     Path file = base.resolve(relative).normalize();

@@ -53,7 +53,8 @@ public final class OciSpecs {
   /**
    * The pause container: the image's entrypoint and cmd as an unprivileged user without any
    * capability, on a read-only root, owning new pid, ipc, uts, mount and network namespaces that
-   * runc creates (and brings lo up in), with the pod's hostname.
+   * runc creates (and brings lo up in), with the pod's hostname, under the seccomp filter given
+   * (RuntimeDefault for sandboxd's own pods; what CRI asked for in its).
    */
   public static OciSpec forPause(PauseSpecInputs in) {
     ImageConfig image = in.image();
@@ -96,7 +97,7 @@ public final class OciSpecs {
             Resources.devicesOnly(LinuxDefaults.DEVICE_RULES),
             LinuxDefaults.MASKED_PATHS,
             LinuxDefaults.READONLY_PATHS,
-            RuntimeDefaultSeccomp.profile(LinuxDefaults.ARCH, List.of()),
+            in.seccomp().orElse(null),
             in.sysctls());
     // No cgroup mount: pause has no cgroup namespace and never looks at its cgroup (see cgroupMount).
     return new OciSpec(

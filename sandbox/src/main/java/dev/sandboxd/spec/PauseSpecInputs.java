@@ -19,6 +19,7 @@ import java.util.Set;
  * @param hostNamespaces namespaces shared with the node (CRI pods only; a host network also
  *     means the host's UTS namespace, so no hostname is set, as containerd's CRI does)
  * @param sysctls written by runc in the pause task's namespaces (CRI's pod sysctls)
+ * @param seccomp the pause task's seccomp filter, empty for none
  */
 public record PauseSpecInputs(
     String podNamespace,
@@ -31,12 +32,14 @@ public record PauseSpecInputs(
     Optional<String> netnsPath,
     int oomScoreAdj,
     Set<HostNamespace> hostNamespaces,
-    Map<String, String> sysctls) {
+    Map<String, String> sysctls,
+    Optional<OciSpec.Seccomp> seccomp) {
 
-  /** A pause of sandboxd's own pods: every namespace its own, no sysctls. */
+  /** A pause of sandboxd's own pods: every namespace its own, no sysctls, RuntimeDefault seccomp. */
   public PauseSpecInputs(String podNamespace, String podName, String podUid, String sandboxId, ImageConfig image,
       String cgroupsPath, String hostname, Optional<String> netnsPath, int oomScoreAdj) {
-    this(podNamespace, podName, podUid, sandboxId, image, cgroupsPath, hostname, netnsPath, oomScoreAdj, Set.of(), Map.of());
+    this(podNamespace, podName, podUid, sandboxId, image, cgroupsPath, hostname, netnsPath, oomScoreAdj, Set.of(), Map.of(),
+        Optional.of(RuntimeDefaultSeccomp.forPause()));
   }
 
   public PauseSpecInputs {
@@ -50,5 +53,6 @@ public record PauseSpecInputs(
     Objects.requireNonNull(netnsPath, "netnsPath");
     hostNamespaces = Set.copyOf(hostNamespaces);
     sysctls = Map.copyOf(sysctls);
+    Objects.requireNonNull(seccomp, "seccomp");
   }
 }

@@ -116,6 +116,11 @@ public final class RuntimeDefaultSeccomp {
 
   private RuntimeDefaultSeccomp() {}
 
+  /** The profile of a process without capabilities on this node, as a pause task is. */
+  public static Seccomp forPause() {
+    return profile(LinuxDefaults.ARCH, List.of());
+  }
+
   /**
    * The profile for a process with these bounding capabilities.
    *

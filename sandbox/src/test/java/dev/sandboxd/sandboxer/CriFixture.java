@@ -7,6 +7,7 @@ import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.image.StaticImages;
 import dev.sandboxd.runtime.FakeContainerRuntime;
 import dev.sandboxd.sandbox.PauseSandboxController;
+import dev.sandboxd.seccomp.SeccompProfileRoot;
 import dev.sandboxd.spec.ProcessPrivileges;
 import dev.sandboxd.volume.FakeVolumeSystem;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
 
 /** A node for the CRI sandboxer's tests: fake containerd, mounts and cgroups, host files under a temporary directory. */
@@ -47,6 +49,7 @@ final class CriFixture {
     PauseSandboxController pauses = new PauseSandboxController(runtime, new PauseImage(new StaticImages(), StaticImages.PAUSE),
         new ProcessPrivileges(List.of(), 0), clock);
     return new CriSandboxes("k8s.io", pauses, records, files(), new ShimEndpoints(tmp.resolve("containerd-state")),
+        new SeccompProfileRoot(Optional.of(tmp.resolve("seccomp"))),
         new Cgroup2Fs(cgroupFs, "/sandboxd", new ResourcePolicy(0, ResourcePolicy.MissingController.reject, 1L << 32)), clock,
         ForkJoinPool.commonPool());
   }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import dev.sandboxd.errdefs.SandboxdException;
+import dev.sandboxd.sandboxer.CriPodSandbox.PauseSeccomp;
 import dev.sandboxd.spec.HostNamespace;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import runtime.v1.Api.NamespaceMode;
 import runtime.v1.Api.NamespaceOption;
 import runtime.v1.Api.PodSandboxConfig;
+import runtime.v1.Api.SecurityProfile;
+import runtime.v1.Api.SecurityProfile.ProfileType;
 import runtime.v1.Api.UserNamespace;
 
 class CriSandboxConfigsTest {
@@ -95,7 +98,15 @@ class CriSandboxConfigsTest {
               .setUsernsOptions(UserNamespace.newBuilder().setMode(NamespaceMode.POD)));
           return c;
         }),
-        refusal("netns_path", "sb1", NETNS, c -> withNamespaces(c, NamespaceMode.NODE, NamespaceMode.POD, NamespaceMode.POD)));
+        refusal("netns_path", "sb1", NETNS, c -> withNamespaces(c, NamespaceMode.NODE, NamespaceMode.POD, NamespaceMode.POD)),
+        refusal("options.linux.security_context.seccomp.localhost_ref", "sb1", NETNS,
+            c -> withSeccomp(c, ProfileType.RuntimeDefault, "profiles/audit.json")),
+        refusal("options.linux.security_context.seccomp.localhost_ref", "sb1", NETNS,
+            c -> withSeccomp(c, ProfileType.Localhost, "")),
+        refusal("options.linux.security_context.seccomp.localhost_ref", "sb1", NETNS,
+            c -> withSeccomp(c, ProfileType.Localhost, "localhost/")),
+        refusal("options.linux.security_context.seccomp_profile_path", "sb1", NETNS, c -> withProfilePath(c, "runtime/strict")),
+        refusal("options.linux.security_context.seccomp_profile_path", "sb1", NETNS, c -> withProfilePath(c, "localhost/")));
   }
 
   private static Arguments refusal(String field, String id, String netns, UnaryOperator<PodSandboxConfig.Builder> edit) {
@@ -109,6 +120,53 @@ class CriSandboxConfigsTest {
     SandboxdException.InvalidArgument e = assertThrows(SandboxdException.InvalidArgument.class,
         () -> CriSandboxConfigs.parse(id, netns, options));
     assertTrue(e.getMessage().contains(field), e.getMessage());
+  }
+
+  /** containerd's podsandbox rules (internal/cri/sputil, 2.1.9) for the pause's seccomp profile. */
+  static Stream<Arguments> pauseSeccompProfiles() {
+    PauseSeccomp localhost = new PauseSeccomp(PauseSeccomp.Type.Localhost, "/var/lib/kubelet/seccomp/audit.json");
+    return Stream.of(
+        Arguments.of("nothing asked for", UnaryOperator.<PodSandboxConfig.Builder>identity(), PauseSeccomp.UNCONFINED),
+        Arguments.of("RuntimeDefault", edit(c -> withSeccomp(c, ProfileType.RuntimeDefault, "")), PauseSeccomp.RUNTIME_DEFAULT),
+        Arguments.of("Unconfined", edit(c -> withSeccomp(c, ProfileType.Unconfined, "")), PauseSeccomp.UNCONFINED),
+        Arguments.of("Localhost", edit(c -> withSeccomp(c, ProfileType.Localhost, localhost.localhostRef())), localhost),
+        Arguments.of("Localhost, localhost/ prefixed",
+            edit(c -> withSeccomp(c, ProfileType.Localhost, "localhost/" + localhost.localhostRef())), localhost),
+        Arguments.of("privileged, whatever the profile", edit(c -> {
+          withSeccomp(c, ProfileType.RuntimeDefault, "");
+          c.getLinuxBuilder().getSecurityContextBuilder().setPrivileged(true);
+          return c;
+        }), PauseSeccomp.UNCONFINED),
+        Arguments.of("path runtime/default", edit(c -> withProfilePath(c, "runtime/default")), PauseSeccomp.RUNTIME_DEFAULT),
+        Arguments.of("path docker/default", edit(c -> withProfilePath(c, "docker/default")), PauseSeccomp.RUNTIME_DEFAULT),
+        Arguments.of("path unconfined", edit(c -> withProfilePath(c, "unconfined")), PauseSeccomp.UNCONFINED),
+        Arguments.of("path localhost/FILE", edit(c -> withProfilePath(c, "localhost/" + localhost.localhostRef())), localhost),
+        Arguments.of("the profile before the path", edit(c -> {
+          withProfilePath(c, "runtime/default");
+          return withSeccomp(c, ProfileType.Unconfined, "");
+        }), PauseSeccomp.UNCONFINED));
+  }
+
+  private static UnaryOperator<PodSandboxConfig.Builder> edit(UnaryOperator<PodSandboxConfig.Builder> edit) {
+    return edit;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pauseSeccompProfiles")
+  void pauseSeccompIsWhatContainerdsPodsandboxWouldGive(String name, UnaryOperator<PodSandboxConfig.Builder> edit,
+      PauseSeccomp expected) {
+    assertEquals(expected, CriSandboxConfigs.parse("sb1", NETNS, options(edit.apply(config("web")).build())).pauseSeccomp());
+  }
+
+  private static PodSandboxConfig.Builder withSeccomp(PodSandboxConfig.Builder c, ProfileType type, String ref) {
+    c.getLinuxBuilder().getSecurityContextBuilder().setSeccomp(SecurityProfile.newBuilder().setProfileType(type).setLocalhostRef(ref));
+    return c;
+  }
+
+  @SuppressWarnings("deprecation")
+  private static PodSandboxConfig.Builder withProfilePath(PodSandboxConfig.Builder c, String path) {
+    c.getLinuxBuilder().getSecurityContextBuilder().setSeccompProfilePath(path);
+    return c;
   }
 
   @Test

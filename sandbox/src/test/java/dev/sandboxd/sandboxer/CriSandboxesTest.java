@@ -28,6 +28,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import runtime.v1.Api.PodSandboxConfig;
+import runtime.v1.Api.SecurityProfile;
+import runtime.v1.Api.SecurityProfile.ProfileType;
 
 class CriSandboxesTest {
   @TempDir Path tmp;
@@ -136,6 +139,48 @@ class CriSandboxesTest {
         java.util.Arrays.toString(e.getSuppressed()));
     assertTrue(records.list().isEmpty(), "record");
     assertTrue(mounts.mounted.isEmpty(), "shm");
+  }
+
+  @Test
+  void thePauseRunsUnderTheSeccompProfileCriAskedFor() throws IOException {
+    CriSandboxes sandboxes = sandboxes();
+    Path profiles = Files.createDirectories(tmp.resolve("seccomp"));
+    Files.writeString(profiles.resolve("audit.json"), "{\"defaultAction\":\"SCMP_ACT_LOG\"}");
+
+    sandboxes.create("plain", NETNS, options(config("plain").build()));
+    sandboxes.create("default", NETNS, options(withSeccomp(config("default"), ProfileType.RuntimeDefault, "").build()));
+    sandboxes.create("local", NETNS,
+        options(withSeccomp(config("local"), ProfileType.Localhost, profiles.resolve("audit.json").toString()).build()));
+
+    assertTrue(pauseSpec("plain").at("/linux/seccomp").isMissingNode(), "nothing asked for: none, as containerd's podsandbox");
+    assertEquals("SCMP_ACT_ERRNO", pauseSpec("default").at("/linux/seccomp/defaultAction").asText());
+    assertEquals("SCMP_ACT_LOG", pauseSpec("local").at("/linux/seccomp/defaultAction").asText());
+    assertEquals(CriPodSandbox.PauseSeccomp.RUNTIME_DEFAULT, sandboxes.status("default").pod().pauseSeccomp());
+  }
+
+  @Test
+  void aLocalhostProfileOutsideTheProfileRootChangesNothing() throws IOException {
+    CriSandboxes sandboxes = sandboxes();
+    Path outside = Files.writeString(tmp.resolve("hosts-profile.json"), "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
+
+    SandboxdException.InvalidArgument e = assertThrows(SandboxdException.InvalidArgument.class, () -> sandboxes.create("sb1",
+        NETNS, options(withSeccomp(config("web"), ProfileType.Localhost, outside.toString()).build())));
+
+    assertTrue(e.getMessage().startsWith("options.linux.security_context.seccomp.localhost_ref:"), e.getMessage());
+    assertTrue(runtime.calls.isEmpty(), runtime.calls.toString());
+    assertTrue(records.list().isEmpty());
+    assertFalse(Files.exists(tmp.resolve("cri-root/sandboxes/sb1")));
+  }
+
+  private JsonNode pauseSpec(String id) throws IOException {
+    return new ObjectMapper().readTree(runtime.containers.get(id).specJson());
+  }
+
+  private static PodSandboxConfig.Builder withSeccomp(PodSandboxConfig.Builder c,
+      ProfileType type, String ref) {
+    c.getLinuxBuilder().getSecurityContextBuilder()
+        .setSeccomp(SecurityProfile.newBuilder().setProfileType(type).setLocalhostRef(ref));
+    return c;
   }
 
   @Test

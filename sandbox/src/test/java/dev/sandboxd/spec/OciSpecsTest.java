@@ -2,6 +2,8 @@ package dev.sandboxd.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -768,7 +770,8 @@ class OciSpecsTest {
     PauseSpecInputs base = pauseInputs(PAUSE_IMAGE, "", Optional.empty(), 0);
     PauseSpecInputs host = new PauseSpecInputs(base.podNamespace(), base.podName(), base.podUid(), base.sandboxId(),
         base.image(), "", "web", Optional.empty(), 0,
-        java.util.Set.of(HostNamespace.NETWORK, HostNamespace.PID, HostNamespace.IPC), java.util.Map.of("kernel.shm_rmid_forced", "1"));
+        java.util.Set.of(HostNamespace.NETWORK, HostNamespace.PID, HostNamespace.IPC), java.util.Map.of("kernel.shm_rmid_forced", "1"),
+        Optional.empty());
 
     OciSpec spec = OciSpecs.forPause(host);
 
@@ -776,6 +779,8 @@ class OciSpecsTest {
         spec.linux().namespaces().stream().map(OciSpec.Namespace::type).toList(), "host network brings the host's UTS too");
     assertEquals("", spec.hostname(), "no hostname without a UTS namespace of its own");
     assertEquals(java.util.Map.of("kernel.shm_rmid_forced", "1"), spec.linux().sysctl());
+    assertNull(spec.linux().seccomp(), "no filter asked for, none set");
+    assertNotNull(OciSpecs.forPause(base).linux().seccomp(), "sandboxd's own pauses run under RuntimeDefault");
   }
 
   private static PauseSpecInputs pauseInputs(ImageConfig image, String cgroupsPath, Optional<String> netns, int oomScoreAdj) {
