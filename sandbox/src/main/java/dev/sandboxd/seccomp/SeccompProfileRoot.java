@@ -69,6 +69,9 @@ public final class SeccompProfileRoot {
         throw SandboxdException.invalidArgument(
             "%s: \"%s\" leads out of the seccomp profile root %s through a symbolic link", field, relative, base);
       }
+      if (!Files.isRegularFile(file)) { // a FIFO would block the pod's start on reading it
+        throw SandboxdException.invalidArgument("%s: %s is not a regular file", field, file);
+      }
       if (Files.size(file) > MAX_PROFILE_BYTES) {
         throw SandboxdException.invalidArgument("%s: %s is larger than %d bytes", field, file, MAX_PROFILE_BYTES);
       }

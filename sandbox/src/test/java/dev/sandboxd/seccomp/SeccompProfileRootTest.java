@@ -92,6 +92,30 @@ class SeccompProfileRootTest {
   }
 
   @Test
+  void onlyARegularFileIsReadAsAProfile() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("root"));
+    Files.createDirectories(root.resolve("dir.json"));
+    Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("fifo.json").toString()).start();
+    assertEquals(0, mkfifo.waitFor());
+    for (String file : List.of("dir.json", "fifo.json")) {
+      SandboxdException e = assertThrows(SandboxdException.class, () -> new SeccompProfileRoot(Optional.of(root)).load(FIELD, file));
+      assertInstanceOf(SandboxdException.InvalidArgument.class, e, file);
+      assertTrue(e.getMessage().endsWith(file + " is not a regular file"), e.getMessage());
+    }
+  }
+
+  @Test
+  void anAbsolutePathIsTakenBelowTheRootOnly() throws Exception {
+    write("audit.json", "{\"defaultAction\": \"SCMP_ACT_LOG\"}");
+    Files.writeString(dir.resolve("outside.json"), "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+    SeccompProfileRoot root = new SeccompProfileRoot(Optional.of(dir.resolve("root")));
+
+    assertEquals("SCMP_ACT_LOG", root.load(FIELD, dir.resolve("root/audit.json").toString()).defaultAction());
+    SandboxdException e = assertThrows(SandboxdException.class, () -> root.load(FIELD, dir.resolve("outside.json").toString()));
+    assertInstanceOf(SandboxdException.InvalidArgument.class, e);
+  }
+
+  @Test
   void missingFileIsAFailedPreconditionNamingTheField() {
     SandboxdException e = assertThrows(SandboxdException.class,
         () -> load("{seccompProfile: {type: Localhost, localhostProfile: none.json}}"));
