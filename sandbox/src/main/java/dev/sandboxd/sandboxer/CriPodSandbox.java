@@ -15,7 +15,6 @@ import java.util.Set;
  * @param netnsPath CRI's pinned network namespace, "" for a host-network pod
  * @param cgroupParent the pod's cgroup as kubelet names it, "" when none was given
  * @param hostname "" for the node's
- * @param pauseSeccomp the pause task's seccomp profile, as CRI asked for it
  */
 public record CriPodSandbox(
     String id,
@@ -30,8 +29,7 @@ public record CriPodSandbox(
     Map<String, String> sysctls,
     String cgroupParent,
     Map<String, String> labels,
-    Map<String, String> annotations,
-    PauseSeccomp pauseSeccomp) {
+    Map<String, String> annotations) {
 
   public CriPodSandbox {
     Objects.requireNonNull(id, "id");
@@ -43,31 +41,6 @@ public record CriPodSandbox(
     sysctls = Map.copyOf(sysctls);
     labels = Map.copyOf(labels);
     annotations = Map.copyOf(annotations);
-    if (pauseSeccomp == null) {
-      pauseSeccomp = PauseSeccomp.RUNTIME_DEFAULT; // a record of a sandboxd that ran every pause under it
-    }
-  }
-
-  /**
-   * The pause task's seccomp profile by containerd's podsandbox rules ({@link
-   * CriSandboxConfigs#pauseSeccomp}).
-   *
-   * @param localhostRef for Localhost only: the profile file, below sandboxd's --seccomp-profile-root
-   */
-  public record PauseSeccomp(Type type, String localhostRef) {
-    /** CRI's SecurityProfile.ProfileType. */
-    public enum Type { RuntimeDefault, Unconfined, Localhost }
-
-    public static final PauseSeccomp UNCONFINED = new PauseSeccomp(Type.Unconfined, "");
-    public static final PauseSeccomp RUNTIME_DEFAULT = new PauseSeccomp(Type.RuntimeDefault, "");
-
-    public PauseSeccomp {
-      Objects.requireNonNull(type, "type");
-      Objects.requireNonNull(localhostRef, "localhostRef");
-      if (localhostRef.isEmpty() == (type == Type.Localhost)) {
-        throw new IllegalArgumentException("localhostRef must be set exactly for type Localhost");
-      }
-    }
   }
 
   /** CRI's DNSConfig; all empty: the pod gets a copy of the node's resolv.conf. */

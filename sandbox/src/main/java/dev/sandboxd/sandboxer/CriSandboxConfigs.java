@@ -7,7 +7,6 @@ import dev.sandboxd.spec.HostNamespace;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.regex.Pattern;
-import dev.sandboxd.sandboxer.CriPodSandbox.PauseSeccomp;
 import runtime.v1.Api.DNSConfig;
 import runtime.v1.Api.LinuxPodSandboxConfig;
 import runtime.v1.Api.LinuxSandboxSecurityContext;
@@ -16,6 +15,7 @@ import runtime.v1.Api.NamespaceOption;
 import runtime.v1.Api.PodSandboxConfig;
 import runtime.v1.Api.PodSandboxMetadata;
 import runtime.v1.Api.SecurityProfile;
+import runtime.v1.Api.SecurityProfile.ProfileType;
 
 /**
  * CRI's PodSandboxConfig, as containerd passes it in a Create's options, into the sandbox
@@ -44,8 +44,11 @@ public final class CriSandboxConfigs {
     }
   }
 
+  /** What a Create asks for: the sandbox, and the seccomp profile its pause is made with. */
+  public record Request(CriPodSandbox pod, PauseSeccomp pauseSeccomp) {}
+
   /** The Create request's fields into the sandbox's description. */
-  public static CriPodSandbox parse(String sandboxId, String netnsPath, Any options) {
+  public static Request parse(String sandboxId, String netnsPath, Any options) {
     checkSandboxId(sandboxId);
     if (!netnsPath.isEmpty() && !netnsPath.startsWith("/")) {
       throw SandboxdException.invalidArgument("netns_path: \"%s\" is not an absolute path", netnsPath);
@@ -86,65 +89,66 @@ public final class CriSandboxConfigs {
       throw SandboxdException.invalidArgument("options.linux.cgroup_parent: \"%s\" may not contain ..", cgroupParent);
     }
     DNSConfig dns = config.getDnsConfig();
-    return new CriPodSandbox(sandboxId, meta.getNamespace(), meta.getName(), meta.getUid(), meta.getAttempt(),
+    PauseSeccomp seccomp = pauseSeccomp(linux.getSecurityContext());
+    return new Request(new CriPodSandbox(sandboxId, meta.getNamespace(), meta.getName(), meta.getUid(), meta.getAttempt(),
         config.getHostname(), netnsPath,
         new CriPodSandbox.Dns(dns.getServersList(), dns.getSearchesList(), dns.getOptionsList()),
-        host, linux.getSysctlsMap(), cgroupParent, config.getLabelsMap(), config.getAnnotationsMap(),
-        pauseSeccomp(linux.getSecurityContext()));
+        host, linux.getSysctlsMap(), cgroupParent, config.getLabelsMap(), config.getAnnotationsMap()), seccomp);
   }
 
   /**
-   * The pause's seccomp profile as containerd's own podsandbox chooses it: none for a privileged
-   * sandbox; else security_context.seccomp; else the deprecated seccomp_profile_path
-   * ("runtime/default" or "docker/default", "unconfined", "localhost/FILE"); none when neither is
-   * set (kubelet always sends one: Unconfined, or RuntimeDefault under its --seccomp-default).
+   * The pause's seccomp profile as containerd's own podsandbox chooses it (internal/cri/sputil,
+   * 2.1.9): security_context.seccomp, else the deprecated seccomp_profile_path ("runtime/default"
+   * or "docker/default", "unconfined", "localhost/FILE"; checked even for a privileged sandbox);
+   * none for a privileged sandbox or when neither is set (kubelet always sends one: Unconfined,
+   * or RuntimeDefault under its --seccomp-default); a "localhost/" before the file is dropped.
    */
   static PauseSeccomp pauseSeccomp(LinuxSandboxSecurityContext sc) {
-    if (sc.getPrivileged()) {
-      return PauseSeccomp.UNCONFINED;
-    }
+    String profileField = "options.linux.security_context.seccomp";
+    SecurityProfile profile;
+    String refField;
     if (sc.hasSeccomp()) {
-      SecurityProfile profile = sc.getSeccomp();
-      String field = "options.linux.security_context.seccomp";
-      return switch (profile.getProfileType()) {
-        case RuntimeDefault -> requireNoRef(field, profile, PauseSeccomp.RUNTIME_DEFAULT);
-        case Unconfined -> requireNoRef(field, profile, PauseSeccomp.UNCONFINED);
-        case Localhost -> localhost(field + ".localhost_ref", profile.getLocalhostRef().startsWith(LOCALHOST_PREFIX)
-            ? profile.getLocalhostRef().substring(LOCALHOST_PREFIX.length()) : profile.getLocalhostRef());
-        default -> throw SandboxdException.invalidArgument("%s.profile_type: unknown type %d", field,
-            profile.getProfileTypeValue());
+      profile = sc.getSeccomp();
+      refField = profileField + ".localhost_ref";
+    } else {
+      refField = "options.linux.security_context.seccomp_profile_path";
+      @SuppressWarnings("deprecation") // CRI's older field, still honoured by containerd
+      String path = sc.getSeccompProfilePath();
+      profile = switch (path) {
+        case "" -> null;
+        case "runtime/default", "docker/default" -> SecurityProfile.newBuilder().setProfileType(ProfileType.RuntimeDefault).build();
+        case "unconfined" -> SecurityProfile.newBuilder().setProfileType(ProfileType.Unconfined).build();
+        default -> {
+          if (!path.startsWith(LOCALHOST_PREFIX)) {
+            throw SandboxdException.invalidArgument(
+                "%s: \"%s\" is none of runtime/default, docker/default, unconfined, localhost/FILE", refField, path);
+          }
+          yield SecurityProfile.newBuilder().setProfileType(ProfileType.Localhost)
+              .setLocalhostRef(path.substring(LOCALHOST_PREFIX.length())).build();
+        }
       };
     }
-    @SuppressWarnings("deprecation") // CRI's older field, still honoured by containerd
-    String path = sc.getSeccompProfilePath();
-    return switch (path) {
-      case "" -> PauseSeccomp.UNCONFINED;
-      case "runtime/default", "docker/default" -> PauseSeccomp.RUNTIME_DEFAULT;
-      case "unconfined" -> PauseSeccomp.UNCONFINED;
-      default -> {
-        if (!path.startsWith(LOCALHOST_PREFIX)) {
-          throw SandboxdException.invalidArgument(
-              "options.linux.security_context.seccomp_profile_path: \"%s\" is none of runtime/default, "
-                  + "docker/default, unconfined, localhost/FILE", path);
-        }
-        yield localhost("options.linux.security_context.seccomp_profile_path", path.substring(LOCALHOST_PREFIX.length()));
-      }
-    };
-  }
-
-  private static PauseSeccomp requireNoRef(String field, SecurityProfile profile, PauseSeccomp seccomp) {
-    if (!profile.getLocalhostRef().isEmpty()) {
+    if (sc.getPrivileged() || profile == null) {
+      return PauseSeccomp.UNCONFINED;
+    }
+    if (profile.getProfileType() != ProfileType.Localhost && !profile.getLocalhostRef().isEmpty()) {
       throw SandboxdException.invalidArgument("%s.localhost_ref: set for a %s profile (only Localhost has one)",
-          field, profile.getProfileType());
+          profileField, profile.getProfileType());
     }
-    return seccomp;
-  }
-
-  private static PauseSeccomp localhost(String field, String ref) {
-    if (ref.isEmpty() || ref.indexOf('\0') >= 0) {
-      throw SandboxdException.invalidArgument("%s: \"%s\" names no profile file", field, ref);
-    }
-    return new PauseSeccomp(PauseSeccomp.Type.Localhost, ref);
+    return switch (profile.getProfileType()) {
+      case RuntimeDefault -> PauseSeccomp.RUNTIME_DEFAULT;
+      case Unconfined -> PauseSeccomp.UNCONFINED;
+      case Localhost -> {
+        String ref = profile.getLocalhostRef();
+        ref = ref.startsWith(LOCALHOST_PREFIX) ? ref.substring(LOCALHOST_PREFIX.length()) : ref;
+        if (ref.isEmpty() || ref.indexOf('\0') >= 0) {
+          throw SandboxdException.invalidArgument("%s: \"%s\" names no profile file", refField, ref.replace("\0", "\\0"));
+        }
+        yield PauseSeccomp.localhost(ref, refField);
+      }
+      default -> throw SandboxdException.invalidArgument("%s.profile_type: unknown type %d", profileField,
+          profile.getProfileTypeValue());
+    };
   }
 
   /**

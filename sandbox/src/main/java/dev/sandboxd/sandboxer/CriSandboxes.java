@@ -91,8 +91,9 @@ public final class CriSandboxes {
 
   /** Create: the record, the pod files and the pause container (no task yet). */
   public void create(String sandboxId, String netnsPath, Any options) {
-    CriPodSandbox pod = CriSandboxConfigs.parse(sandboxId, netnsPath, options);
-    Optional<OciSpec.Seccomp> seccomp = pauseSeccomp(pod.pauseSeccomp());
+    CriSandboxConfigs.Request request = CriSandboxConfigs.parse(sandboxId, netnsPath, options);
+    CriPodSandbox pod = request.pod();
+    Optional<OciSpec.Seccomp> seccomp = pauseSeccomp(request.pauseSeccomp());
     synchronized (lock(sandboxId)) {
       if (known.containsKey(sandboxId)) {
         throw SandboxdException.alreadyExists("sandbox %s exists already", sandboxId);
@@ -276,12 +277,11 @@ public final class CriSandboxes {
   }
 
   /** The pause's filter: a Localhost profile is read here, before anything of the sandbox exists. */
-  private Optional<OciSpec.Seccomp> pauseSeccomp(CriPodSandbox.PauseSeccomp profile) {
+  private Optional<OciSpec.Seccomp> pauseSeccomp(PauseSeccomp profile) {
     return switch (profile.type()) {
       case Unconfined -> Optional.empty();
       case RuntimeDefault -> Optional.of(RuntimeDefaultSeccomp.forPause());
-      case Localhost -> Optional.of(seccompProfiles.load(
-          "options.linux.security_context.seccomp.localhost_ref", profile.localhostRef()));
+      case Localhost -> Optional.of(seccompProfiles.load(profile.field(), profile.localhostRef()));
     };
   }
 

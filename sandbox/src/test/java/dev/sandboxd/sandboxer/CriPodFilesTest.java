@@ -33,7 +33,7 @@ class CriPodFilesTest {
 
   @Test
   void writesWhatContainerdsPodsandboxWritesWhereCriLooks() throws IOException {
-    files.ensure(CriSandboxConfigs.parse("sb1", NETNS, options(config("web").build())));
+    files.ensure(CriSandboxConfigs.parse("sb1", NETNS, options(config("web").build())).pod());
 
     Path dir = tmp.resolve("cri-root/sandboxes/sb1");
     assertEquals("web\n", Files.readString(dir.resolve("hostname")));
@@ -48,7 +48,7 @@ class CriPodFilesTest {
   @Test
   void withoutDnsConfigOrHostnameTheNodesAreCopied() throws IOException {
     PodSandboxConfig config = config("web").clearDnsConfig().setHostname("").build();
-    files.ensure(CriSandboxConfigs.parse("sb1", NETNS, options(config)));
+    files.ensure(CriSandboxConfigs.parse("sb1", NETNS, options(config)).pod());
 
     Path dir = tmp.resolve("cri-root/sandboxes/sb1");
     assertEquals("nameserver 192.0.2.53\n", Files.readString(dir.resolve("resolv.conf")));
@@ -58,13 +58,13 @@ class CriPodFilesTest {
   @Test
   void hostIpcGetsNoShm() {
     files.ensure(CriSandboxConfigs.parse("sb1", NETNS, options(
-        withNamespaces(config("web"), NamespaceMode.POD, NamespaceMode.POD, NamespaceMode.NODE).build())));
+        withNamespaces(config("web"), NamespaceMode.POD, NamespaceMode.POD, NamespaceMode.NODE).build())).pod());
     assertTrue(mounts.mounted.isEmpty());
   }
 
   @Test
   void whatContainerdDeletedIsWrittenAgainAndRemoveLeavesNothing() throws IOException {
-    CriPodSandbox pod = CriSandboxConfigs.parse("sb1", NETNS, options(config("web").build()));
+    CriPodSandbox pod = CriSandboxConfigs.parse("sb1", NETNS, options(config("web").build())).pod();
     files.ensure(pod);
     // a containerd restart: it deletes both directories of a sandbox that is not its podsandbox's
     Path shm = tmp.resolve("cri-state/sandboxes/sb1/shm");

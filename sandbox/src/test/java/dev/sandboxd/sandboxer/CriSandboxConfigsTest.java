@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import dev.sandboxd.errdefs.SandboxdException;
-import dev.sandboxd.sandboxer.CriPodSandbox.PauseSeccomp;
 import dev.sandboxd.spec.HostNamespace;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ class CriSandboxConfigsTest {
 
   @Test
   void readsWhatSandboxdActsOn() {
-    CriPodSandbox pod = CriSandboxConfigs.parse("sb1", NETNS, options(config("web").build()));
+    CriPodSandbox pod = CriSandboxConfigs.parse("sb1", NETNS, options(config("web").build())).pod();
 
     assertEquals("sb1", pod.id());
     assertEquals(List.of("default", "web", "uid-web", 1),
@@ -54,18 +53,18 @@ class CriSandboxConfigsTest {
   void takesTheTypeUrlWithOrWithoutItsPrefix() {
     Any prefixed = Any.pack(config("web").build());
     assertEquals("type.googleapis.com/runtime.v1.PodSandboxConfig", prefixed.getTypeUrl());
-    assertEquals("web", CriSandboxConfigs.parse("sb1", NETNS, prefixed).podName());
+    assertEquals("web", CriSandboxConfigs.parse("sb1", NETNS, prefixed).pod().podName());
   }
 
   @Test
   void nodeNamespacesAreSharedAndHostNetworkComesWithoutNetns() {
     CriPodSandbox pod = CriSandboxConfigs.parse("sb1", "", options(
-        withNamespaces(config("h"), NamespaceMode.NODE, NamespaceMode.NODE, NamespaceMode.NODE).build()));
+        withNamespaces(config("h"), NamespaceMode.NODE, NamespaceMode.NODE, NamespaceMode.NODE).build())).pod();
     assertEquals(Set.of(HostNamespace.NETWORK, HostNamespace.PID, HostNamespace.IPC), pod.hostNamespaces());
     assertTrue(pod.hostNetwork());
 
     CriPodSandbox containerPid = CriSandboxConfigs.parse("sb1", NETNS, options(
-        withNamespaces(config("c"), NamespaceMode.POD, NamespaceMode.CONTAINER, NamespaceMode.POD).build()));
+        withNamespaces(config("c"), NamespaceMode.POD, NamespaceMode.CONTAINER, NamespaceMode.POD).build())).pod();
     assertEquals(Set.of(), containerPid.hostNamespaces(), "CONTAINER pid: pause still has its own");
   }
 
@@ -73,7 +72,7 @@ class CriSandboxConfigsTest {
   void systemdSlicesGetContainerdsCgroupsPathForm() {
     PodSandboxConfig.Builder config = config("s");
     config.getLinuxBuilder().setCgroupParent("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice");
-    CriPodSandbox pod = CriSandboxConfigs.parse("sb1", NETNS, options(config.build()));
+    CriPodSandbox pod = CriSandboxConfigs.parse("sb1", NETNS, options(config.build())).pod();
     assertEquals("kubepods-besteffort-pod1.slice:cri-containerd:sb1", pod.pauseCgroupsPath());
   }
 
@@ -106,7 +105,15 @@ class CriSandboxConfigsTest {
         refusal("options.linux.security_context.seccomp.localhost_ref", "sb1", NETNS,
             c -> withSeccomp(c, ProfileType.Localhost, "localhost/")),
         refusal("options.linux.security_context.seccomp_profile_path", "sb1", NETNS, c -> withProfilePath(c, "runtime/strict")),
-        refusal("options.linux.security_context.seccomp_profile_path", "sb1", NETNS, c -> withProfilePath(c, "localhost/")));
+        refusal("options.linux.security_context.seccomp_profile_path", "sb1", NETNS, c -> withProfilePath(c, "localhost/")),
+        refusal("options.linux.security_context.seccomp_profile_path", "sb1", NETNS, c -> {
+          c.getLinuxBuilder().getSecurityContextBuilder().setPrivileged(true);
+          return withProfilePath(c, "runtime/strict"); // containerd checks the path before privileged
+        }),
+        refusal("options.linux.security_context.seccomp.profile_type", "sb1", NETNS, c -> {
+          c.getLinuxBuilder().getSecurityContextBuilder().setSeccomp(SecurityProfile.newBuilder().setProfileTypeValue(7));
+          return c;
+        }));
   }
 
   private static Arguments refusal(String field, String id, String netns, UnaryOperator<PodSandboxConfig.Builder> edit) {
@@ -118,13 +125,15 @@ class CriSandboxConfigsTest {
   void badInputIsRefusedNamingTheField(String field, String id, String netns, UnaryOperator<PodSandboxConfig.Builder> edit) {
     Any options = options(edit.apply(config("web")).build());
     SandboxdException.InvalidArgument e = assertThrows(SandboxdException.InvalidArgument.class,
-        () -> CriSandboxConfigs.parse(id, netns, options));
+        () -> CriSandboxConfigs.parse(id, netns, options).pod());
     assertTrue(e.getMessage().contains(field), e.getMessage());
   }
 
   /** containerd's podsandbox rules (internal/cri/sputil, 2.1.9) for the pause's seccomp profile. */
   static Stream<Arguments> pauseSeccompProfiles() {
-    PauseSeccomp localhost = new PauseSeccomp(PauseSeccomp.Type.Localhost, "/var/lib/kubelet/seccomp/audit.json");
+    String file = "/var/lib/kubelet/seccomp/audit.json";
+    PauseSeccomp localhost = PauseSeccomp.localhost(file, "options.linux.security_context.seccomp.localhost_ref");
+    PauseSeccomp localhostByPath = PauseSeccomp.localhost(file, "options.linux.security_context.seccomp_profile_path");
     return Stream.of(
         Arguments.of("nothing asked for", UnaryOperator.<PodSandboxConfig.Builder>identity(), PauseSeccomp.UNCONFINED),
         Arguments.of("RuntimeDefault", edit(c -> withSeccomp(c, ProfileType.RuntimeDefault, "")), PauseSeccomp.RUNTIME_DEFAULT),
@@ -140,7 +149,9 @@ class CriSandboxConfigsTest {
         Arguments.of("path runtime/default", edit(c -> withProfilePath(c, "runtime/default")), PauseSeccomp.RUNTIME_DEFAULT),
         Arguments.of("path docker/default", edit(c -> withProfilePath(c, "docker/default")), PauseSeccomp.RUNTIME_DEFAULT),
         Arguments.of("path unconfined", edit(c -> withProfilePath(c, "unconfined")), PauseSeccomp.UNCONFINED),
-        Arguments.of("path localhost/FILE", edit(c -> withProfilePath(c, "localhost/" + localhost.localhostRef())), localhost),
+        Arguments.of("path localhost/FILE", edit(c -> withProfilePath(c, "localhost/" + file)), localhostByPath),
+        Arguments.of("path localhost/localhost/FILE, trimmed twice as containerd does",
+            edit(c -> withProfilePath(c, "localhost/localhost/" + file)), localhostByPath),
         Arguments.of("the profile before the path", edit(c -> {
           withProfilePath(c, "runtime/default");
           return withSeccomp(c, ProfileType.Unconfined, "");
@@ -172,10 +183,10 @@ class CriSandboxConfigsTest {
   @Test
   void optionsOfAnotherTypeOrUnparsableAreRefused() {
     Any other = Any.newBuilder().setTypeUrl("runtime.v1.ContainerConfig").setValue(ByteString.EMPTY).build();
-    assertTrue(assertThrows(SandboxdException.InvalidArgument.class, () -> CriSandboxConfigs.parse("sb1", NETNS, other))
+    assertTrue(assertThrows(SandboxdException.InvalidArgument.class, () -> CriSandboxConfigs.parse("sb1", NETNS, other).pod())
         .getMessage().startsWith("options: type \"runtime.v1.ContainerConfig\""));
     Any garbage = Any.newBuilder().setTypeUrl("runtime.v1.PodSandboxConfig").setValue(ByteString.copyFromUtf8("\u00ff\u00ff")).build();
-    assertTrue(assertThrows(SandboxdException.InvalidArgument.class, () -> CriSandboxConfigs.parse("sb1", NETNS, garbage))
+    assertTrue(assertThrows(SandboxdException.InvalidArgument.class, () -> CriSandboxConfigs.parse("sb1", NETNS, garbage).pod())
         .getMessage().startsWith("options: not a runtime.v1.PodSandboxConfig"));
   }
 }

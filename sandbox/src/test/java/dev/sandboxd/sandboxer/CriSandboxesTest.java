@@ -155,7 +155,6 @@ class CriSandboxesTest {
     assertTrue(pauseSpec("plain").at("/linux/seccomp").isMissingNode(), "nothing asked for: none, as containerd's podsandbox");
     assertEquals("SCMP_ACT_ERRNO", pauseSpec("default").at("/linux/seccomp/defaultAction").asText());
     assertEquals("SCMP_ACT_LOG", pauseSpec("local").at("/linux/seccomp/defaultAction").asText());
-    assertEquals(CriPodSandbox.PauseSeccomp.RUNTIME_DEFAULT, sandboxes.status("default").pod().pauseSeccomp());
   }
 
   @Test
@@ -167,6 +166,11 @@ class CriSandboxesTest {
         NETNS, options(withSeccomp(config("web"), ProfileType.Localhost, outside.toString()).build())));
 
     assertTrue(e.getMessage().startsWith("options.linux.security_context.seccomp.localhost_ref:"), e.getMessage());
+    PodSandboxConfig.Builder byPath = config("web");
+    byPath.getLinuxBuilder().getSecurityContextBuilder().setSeccompProfilePath("localhost/" + outside);
+    SandboxdException.InvalidArgument e2 = assertThrows(SandboxdException.InvalidArgument.class,
+        () -> sandboxes.create("sb1", NETNS, options(byPath.build())));
+    assertTrue(e2.getMessage().startsWith("options.linux.security_context.seccomp_profile_path:"), e2.getMessage());
     assertTrue(runtime.calls.isEmpty(), runtime.calls.toString());
     assertTrue(records.list().isEmpty());
     assertFalse(Files.exists(tmp.resolve("cri-root/sandboxes/sb1")));

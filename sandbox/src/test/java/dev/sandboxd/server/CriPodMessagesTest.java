@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class CriPodMessagesTest {
   private static final CriPodSandbox POD = new CriPodSandbox("sb1", "default", "web", "uid-web", 0, "web",
       "/run/netns/cni-1", new CriPodSandbox.Dns(List.of(), List.of(), List.of()), Set.of(), Map.of(),
-      "/kubepods/pod-web", Map.of("app", "web"), Map.of(), CriPodSandbox.PauseSeccomp.UNCONFINED);
+      "/kubepods/pod-web", Map.of("app", "web"), Map.of());
 
   private static Status status(State state) {
     return new Status(new Sandbox("sb1", state, state == State.Ready ? 42 : 0, "/run/netns/cni-1",
