@@ -4,7 +4,7 @@ import dev.sandboxd.api.v1.ImagesGrpc;
 import dev.sandboxd.api.v1.PodsGrpc;
 import dev.sandboxd.containerd.UnixSocketChannels;
 import dev.sandboxd.errdefs.SandboxdException;
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
@@ -41,7 +41,10 @@ public final class Sandboxctl {
       scope = CommandLine.ScopeType.INHERIT)
   long timeoutSeconds;
 
-  private ManagedChannel channel;
+  /** Answers up to this size (ps -o json of many pods, logs). */
+  private static final int MAX_INBOUND_MESSAGE_BYTES = 64 << 20;
+
+  private CliChannel channel;
 
   public static void main(String[] args) {
     NettyLogging.useOneLogger();
@@ -187,9 +190,11 @@ public final class Sandboxctl {
     return Path.of(env != null && !env.isBlank() ? env : DEFAULT_ADDRESS);
   }
 
-  synchronized ManagedChannel channel() {
+  synchronized Channel channel() {
     if (channel == null) {
-      channel = UnixSocketChannels.open(socket(), "sandboxctl", 64 << 20);
+      Path socket = socket();
+      channel = new CliChannel(socket, MAX_INBOUND_MESSAGE_BYTES,
+          () -> UnixSocketChannels.open(socket, "sandboxctl", MAX_INBOUND_MESSAGE_BYTES));
     }
     return channel;
   }
@@ -213,7 +218,7 @@ public final class Sandboxctl {
 
   private synchronized void close() {
     if (channel != null) {
-      channel.shutdownNow();
+      channel.close();
     }
   }
 }

@@ -35,6 +35,10 @@ final class FakeSandboxd implements AutoCloseable {
         .start();
   }
 
+  Path socket() {
+    return socket;
+  }
+
   Result sandboxctl(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
