@@ -8,6 +8,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -19,7 +21,8 @@ import java.util.function.Supplier;
  * sandboxctl's channel to sandboxd: unary calls (ps, inspect, run, stop, rm, ...) each on a plain
  * HTTP/2 connection of their own ({@link UnaryExchange}); streams (logs -f, exec, port-forward,
  * events, pulls) through grpc-java's Netty channel, made when the first one is called. Both speak
- * the same gRPC API; the split only spares most commands Netty's start-up.
+ * the same gRPC API; the split only spares most commands Netty's start-up. A unary call carries no
+ * request metadata and gives none back, and takes no compression: sandboxctl uses none of them.
  */
 final class CliChannel extends Channel {
   /** Without a deadline from the stub, as grpc-java's own channel has: none, i.e. very long. */
@@ -71,6 +74,7 @@ final class CliChannel extends Channel {
     private final CallOptions options;
     private Listener<R> listener;
     private Q request;
+    private volatile boolean cancelled;
     private boolean done;
 
     UnaryCall(MethodDescriptor<Q, R> method, CallOptions options) {
@@ -95,6 +99,9 @@ final class CliChannel extends Channel {
 
     @Override
     public void halfClose() {
+      if (cancelled) {
+        return;
+      }
       Deadline deadline = options.getDeadline();
       long timeout = deadline == null ? NO_DEADLINE_NANOS : deadline.timeRemaining(TimeUnit.NANOSECONDS);
       Status status;
@@ -104,19 +111,26 @@ final class CliChannel extends Channel {
             UnaryExchange.call(socket, method.getFullMethodName(), in.readAllBytes(), timeout, maxInboundMessageSize);
         status = result.status();
         if (status.isOk()) {
-          response = method.getResponseMarshaller().parse(new java.io.ByteArrayInputStream(result.message()));
+          response = method.getResponseMarshaller().parse(new ByteArrayInputStream(result.message()));
         }
       } catch (UnaryExchange.DeadlineExceeded e) {
         status = Status.DEADLINE_EXCEEDED.withDescription(e.getMessage());
-      } catch (IOException | RuntimeException e) {
-        // as grpc-java says it: UNAVAILABLE with the cause (sandboxctl tells connect failures by it)
-        status = Status.UNAVAILABLE.withDescription(e.getMessage()).withCause(e);
+      } catch (StatusRuntimeException e) { // the marshaller's, for a message that does not parse
+        status = e.getStatus();
+      } catch (UnaryExchange.ProtocolError e) {
+        status = Status.INTERNAL.withDescription(e.getMessage());
+      } catch (IOException e) {
+        // the socket's: UNAVAILABLE with the cause, as grpc-java says it (sandboxctl tells connect failures by it)
+        status = Status.UNAVAILABLE.withDescription(e.getMessage() != null ? e.getMessage() : e.toString()).withCause(e);
+      } catch (RuntimeException e) {
+        status = Status.INTERNAL.withDescription(e.toString()).withCause(e);
       }
       finish(status, response);
     }
 
     @Override
     public void cancel(String message, Throwable cause) {
+      cancelled = true;
       finish(Status.CANCELLED.withDescription(message).withCause(cause), null);
     }
 
@@ -129,8 +143,8 @@ final class CliChannel extends Channel {
       }
       Executor executor = options.getExecutor() != null ? options.getExecutor() : Runnable::run;
       executor.execute(() -> {
-        listener.onHeaders(new Metadata());
         if (response != null) {
+          listener.onHeaders(new Metadata());
           listener.onMessage(response);
         }
         listener.onClose(status, new Metadata());

@@ -101,21 +101,24 @@ final class Hpack {
 
   private static int readInt(ByteBuffer in, int prefixBits) {
     int max = (1 << prefixBits) - 1;
-    int value = in.get() & max;
+    long value = in.get() & max;
     if (value < max) {
-      return value;
+      return (int) value;
     }
     for (int shift = 0; shift <= 28; shift += 7) {
+      if (!in.hasRemaining()) {
+        break;
+      }
       int b = in.get() & 0xff;
-      value += (b & 0x7f) << shift;
+      value += (long) (b & 0x7f) << shift;
       if ((b & 0x80) == 0) {
-        if (value < 0) {
+        if (value > Integer.MAX_VALUE) {
           break;
         }
-        return value;
+        return (int) value;
       }
     }
-    throw new HpackException("an integer too large for a header");
+    throw new HpackException("an integer too large or cut off");
   }
 
   private static String readString(ByteBuffer in) {
@@ -135,9 +138,10 @@ final class Hpack {
    * grpc-netty-shaded, already on the class path, when the first such string comes.
    */
   private static final class Huffman {
-    private static final Map<Long, Integer> SYMBOLS = symbols();
+    private static Map<Long, Integer> symbols;
 
     static String decode(byte[] bytes) {
+      Map<Long, Integer> table = table();
       ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length * 2);
       long code = 0;
       int bits = 0;
@@ -145,7 +149,7 @@ final class Hpack {
         for (int i = 7; i >= 0; i--) {
           code = (code << 1) | ((b >> i) & 1);
           bits++;
-          Integer symbol = SYMBOLS.get(((long) bits << 32) | code);
+          Integer symbol = table.get(((long) bits << 32) | code);
           if (symbol != null) {
             if (symbol == 256) {
               throw new HpackException("EOS inside a Huffman-coded header");
@@ -162,6 +166,13 @@ final class Hpack {
         throw new HpackException("bad padding after a Huffman-coded header");
       }
       return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static synchronized Map<Long, Integer> table() {
+      if (symbols == null) {
+        symbols = symbols();
+      }
+      return symbols;
     }
 
     private static Map<Long, Integer> symbols() {
@@ -185,9 +196,9 @@ final class Hpack {
   }
 
   /** A header block this client cannot read. */
-  static final class HpackException extends RuntimeException {
+  static final class HpackException extends UnaryExchange.ProtocolError {
     HpackException(String message) {
-      super("HTTP/2 headers from sandboxd: " + message);
+      super("headers: " + message);
     }
   }
 }

@@ -27,6 +27,8 @@ import picocli.CommandLine.Option;
     description = "Runs and inspects pods on a sandboxd node.")
 public final class Sandboxctl {
   static final String DEFAULT_ADDRESS = "/run/sandboxd/sandboxd.sock";
+  /** Answers up to this size (ps -o json of many pods, logs). */
+  private static final int MAX_INBOUND_MESSAGE_BYTES = 64 << 20;
 
   @Option(
       names = "--address",
@@ -40,9 +42,6 @@ public final class Sandboxctl {
       defaultValue = "300",
       scope = CommandLine.ScopeType.INHERIT)
   long timeoutSeconds;
-
-  /** Answers up to this size (ps -o json of many pods, logs). */
-  private static final int MAX_INBOUND_MESSAGE_BYTES = 64 << 20;
 
   private CliChannel channel;
 
@@ -153,7 +152,8 @@ public final class Sandboxctl {
           return "permission denied connecting to " + socket
               + " (it is for root and the socket's group only: run as one of them)";
         }
-        return "cannot reach sandboxd at " + socket + ": " + firstLine(status.getDescription())
+        return "cannot reach sandboxd at " + socket + ": "
+            + (status.getDescription() != null ? firstLine(status.getDescription()) : status.getCode().name())
             + " (is sandboxd running? set --address or SANDBOXD_ADDRESS)";
       }
       return status.getDescription() != null ? firstLine(status.getDescription()) : status.getCode().name();

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -13,7 +14,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +43,8 @@ final class UnaryExchange {
   private static final int MAX_WINDOW = Integer.MAX_VALUE;
   /** What a peer may send in one frame before it has our SETTINGS (and what we never raise). */
   private static final int DEFAULT_MAX_FRAME = 16384;
+  /** An answer's headers or trailers larger than this are not sandboxd's (SETTINGS_MAX_HEADER_LIST_SIZE). */
+  private static final int MAX_HEADER_BLOCK = 64 * 1024;
 
   /** How the call ended: the status, and the response message's bytes when it is OK. */
   record Result(Status status, byte[] message) {}
@@ -65,18 +67,26 @@ final class UnaryExchange {
   }
 
   /**
-   * Calls fullMethodName with the serialized request. IOExceptions (no socket, refused, closed)
-   * come out as they are, for the caller to make UNAVAILABLE of; the deadline as DEADLINE_EXCEEDED.
+   * Calls fullMethodName with the serialized request. Socket errors (no socket, refused, reset)
+   * come out as IOExceptions, the deadline as {@link DeadlineExceeded}, an answer that is not
+   * HTTP/2 gRPC as a {@link ProtocolError}.
    */
   static Result call(Path socketPath, String fullMethodName, byte[] request, long timeoutNanos, int maxMessageBytes)
       throws IOException {
-    try (SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      socket.connect(UnixDomainSocketAddress.of(socketPath));
-      socket.configureBlocking(false);
-      try (Selector selector = Selector.open()) {
-        socket.register(selector, SelectionKey.OP_READ);
-        return new UnaryExchange(socket, selector, System.nanoTime() + timeoutNanos, maxMessageBytes)
-            .run(fullMethodName, request, timeoutNanos);
+    long deadline = System.nanoTime() + timeoutNanos;
+    try (SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX); Selector selector = Selector.open()) {
+      socket.configureBlocking(false); // also the connect: a wedged sandboxd's full backlog must not outlast the deadline
+      SelectionKey key = socket.register(selector, SelectionKey.OP_CONNECT);
+      UnaryExchange exchange = new UnaryExchange(socket, selector, deadline, maxMessageBytes);
+      if (!socket.connect(UnixDomainSocketAddress.of(socketPath))) {
+        exchange.awaitReady();
+        socket.finishConnect();
+      }
+      key.interestOps(SelectionKey.OP_READ);
+      try {
+        return exchange.run(fullMethodName, request, timeoutNanos);
+      } catch (java.nio.BufferUnderflowException e) {
+        throw new ProtocolError("a frame shorter than its kind");
       }
     }
   }
@@ -97,32 +107,38 @@ final class UnaryExchange {
         new Header("content-type", "application/grpc"),
         new Header("te", "trailers"),
         new Header("grpc-timeout", timeoutHeader(timeoutNanos)))));
-    sendMessage(request);
+    Frame pending = sendMessage(request);
 
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     ByteArrayOutputStream headerBlock = new ByteArrayOutputStream();
+    boolean inHeaderBlock = false;
     boolean headersEndStream = false;
     List<Header> responseHeaders = null;
     while (true) {
-      Frame f = readFrame();
+      Frame f = pending != null ? pending : readFrame();
+      pending = null;
+      if (inHeaderBlock != (f.type == CONTINUATION) || inHeaderBlock && f.stream != STREAM) {
+        throw new ProtocolError(inHeaderBlock ? "a header block broken off" : "a CONTINUATION without its HEADERS");
+      }
       if (control(f)) {
         continue;
       }
       switch (f.type) {
         case GOAWAY -> {
-          int lastStream = ByteBuffer.wrap(f.payload).getInt() & 0x7fffffff;
-          if (lastStream < STREAM) {
+          // an answer on a stream the peer still counts (last-stream-id 1) may yet come whole
+          if ((payload(f, 8).getInt() & 0x7fffffff) < STREAM) {
             return new Result(Status.UNAVAILABLE.withDescription("sandboxd closed the connection (GOAWAY)"), null);
           }
         }
         case RST_STREAM -> {
           if (f.stream == STREAM) {
-            int code = ByteBuffer.wrap(f.payload).getInt();
-            return new Result((code == 0x8 ? Status.CANCELLED : code == 0x7 ? Status.UNAVAILABLE : Status.INTERNAL)
-                .withDescription("sandboxd reset the call (HTTP/2 error " + code + ")"), null);
+            if (System.nanoTime() >= deadlineNanos) { // sandboxd's end of the same deadline
+              throw new DeadlineExceeded();
+            }
+            return new Result(resetStatus(payload(f, 4).getInt()), null);
           }
         }
-        case PUSH_PROMISE -> throw new IOException("sandboxd pushed a stream, though push is off");
+        case PUSH_PROMISE -> throw new ProtocolError("a pushed stream, though push is off");
         case DATA -> {
           if (f.stream == STREAM) {
             byte[] data = unpadded(f);
@@ -137,19 +153,27 @@ final class UnaryExchange {
           }
         }
         case HEADERS, CONTINUATION -> {
-          if (f.stream != STREAM) {
-            break;
-          }
           byte[] fragment = f.type == HEADERS ? headerFragment(f) : f.payload;
+          if (headerBlock.size() + fragment.length > MAX_HEADER_BLOCK) {
+            throw new ProtocolError("headers larger than " + MAX_HEADER_BLOCK + " bytes");
+          }
           headerBlock.write(fragment, 0, fragment.length);
           if (f.type == HEADERS) {
             headersEndStream = (f.flags & END_STREAM) != 0;
           }
-          if ((f.flags & END_HEADERS) == 0) {
+          inHeaderBlock = (f.flags & END_HEADERS) == 0;
+          if (inHeaderBlock || f.stream != STREAM) {
+            if (!inHeaderBlock) {
+              headerBlock.reset();
+            }
             break;
           }
           List<Header> block = Hpack.decode(ByteBuffer.wrap(headerBlock.toByteArray()));
           headerBlock.reset();
+          String httpCode = value(block, ":status");
+          if (!headersEndStream && httpCode != null && httpCode.startsWith("1")) {
+            break; // an informational 1xx answer, ignored as grpc-java does
+          }
           if (responseHeaders == null) {
             responseHeaders = block;
             Status http = httpStatus(block);
@@ -169,16 +193,20 @@ final class UnaryExchange {
     }
   }
 
-  /** The request as one gRPC message, in DATA frames as the peer's windows and frame size allow. */
-  private void sendMessage(byte[] request) throws IOException {
+  /**
+   * The request as one gRPC message, in DATA frames as the peer's windows and frame size allow.
+   * A frame of the answer that comes while it waits for a window (sandboxd refusing a request too
+   * large, say) ends the sending and is returned, for the answer to be read from; else null.
+   */
+  private Frame sendMessage(byte[] request) throws IOException {
     ByteBuffer message = ByteBuffer.allocate(5 + request.length);
     message.put((byte) 0).putInt(request.length).put(request).flip();
     while (true) {
       int chunk = (int) Math.min(Math.min(message.remaining(), peerMaxFrame), Math.min(sendWindow, streamSendWindow));
       if (chunk <= 0 && message.hasRemaining()) {
         Frame f = readFrame(); // waiting for a window update
-        if (!control(f) && (f.type == RST_STREAM || f.type == GOAWAY || f.type == HEADERS)) {
-          throw new IOException("sandboxd ended the call before it had read the request");
+        if (!control(f)) {
+          return f;
         }
         continue;
       }
@@ -188,7 +216,7 @@ final class UnaryExchange {
       streamSendWindow -= chunk;
       writeFrame(DATA, message.hasRemaining() ? 0 : END_STREAM, STREAM, part);
       if (!message.hasRemaining()) {
-        return;
+        return null;
       }
     }
   }
@@ -199,7 +227,7 @@ final class UnaryExchange {
       case SETTINGS -> settings(f);
       case PING -> {
         if ((f.flags & ACK) == 0) {
-          writeFrame(PING, ACK, 0, f.payload);
+          writeFrame(PING, ACK, 0, payload(f, 8).array());
         }
       }
       case WINDOW_UPDATE -> windowUpdate(f);
@@ -214,14 +242,23 @@ final class UnaryExchange {
     if ((f.flags & ACK) != 0) {
       return;
     }
+    if (f.payload.length % 6 != 0) {
+      throw new ProtocolError("a SETTINGS frame of " + f.payload.length + " bytes");
+    }
     ByteBuffer p = ByteBuffer.wrap(f.payload);
-    while (p.remaining() >= 6) {
+    while (p.hasRemaining()) {
       int id = p.getShort() & 0xffff;
       int value = p.getInt();
       if (id == 0x4) {
+        if (value < 0) {
+          throw new ProtocolError("an initial window above 2^31-1");
+        }
         streamSendWindow += (long) value - peerInitialWindow;
         peerInitialWindow = value;
       } else if (id == 0x5) {
+        if (value < DEFAULT_MAX_FRAME || value > 0xffffff) {
+          throw new ProtocolError("a maximum frame size of " + value);
+        }
         peerMaxFrame = value;
       }
     }
@@ -229,7 +266,7 @@ final class UnaryExchange {
   }
 
   private void windowUpdate(Frame f) {
-    int increment = ByteBuffer.wrap(f.payload).getInt() & 0x7fffffff;
+    int increment = payload(f, 4).getInt() & 0x7fffffff;
     if (f.stream == 0) {
       sendWindow += increment;
     } else if (f.stream == STREAM) {
@@ -238,14 +275,14 @@ final class UnaryExchange {
   }
 
   /** The response message out of its gRPC framing (no compression: none was offered). */
-  private static byte[] message(byte[] body) throws IOException {
+  private static byte[] message(byte[] body) {
     ByteBuffer b = ByteBuffer.wrap(body);
     if (b.remaining() < 5 || b.get() != 0) {
-      throw new IOException("sandboxd's answer is not one uncompressed gRPC message");
+      throw new ProtocolError(body.length == 0 ? "an OK answer without its message" : "not one uncompressed gRPC message");
     }
     int length = b.getInt();
     if (length != b.remaining()) {
-      throw new IOException("sandboxd's answer is not one whole gRPC message");
+      throw new ProtocolError("not one whole gRPC message");
     }
     byte[] message = new byte[length];
     b.get(message);
@@ -258,7 +295,7 @@ final class UnaryExchange {
     String contentType = value(headers, "content-type");
     if (!"200".equals(status)) {
       Status.Code code = switch (status == null ? "" : status) {
-        case "400" -> Status.Code.INTERNAL;
+        case "400", "431" -> Status.Code.INTERNAL;
         case "401" -> Status.Code.UNAUTHENTICATED;
         case "403" -> Status.Code.PERMISSION_DENIED;
         case "404" -> Status.Code.UNIMPLEMENTED;
@@ -331,50 +368,69 @@ final class UnaryExchange {
     return Math.min(TimeUnit.NANOSECONDS.toSeconds(n), 99_999_999L) + "S";
   }
 
-  private static byte[] unpadded(Frame f) throws IOException {
-    if ((f.flags & PADDED) == 0) {
-      return f.payload;
-    }
-    int pad = f.payload.length == 0 ? -1 : f.payload[0] & 0xff;
-    if (pad < 0 || pad >= f.payload.length) {
-      throw new IOException("a malformed padded frame from sandboxd");
-    }
-    byte[] out = new byte[f.payload.length - 1 - pad];
-    System.arraycopy(f.payload, 1, out, 0, out.length);
-    return out;
+  private static byte[] unpadded(Frame f) {
+    return fragment(f, false);
   }
 
-  private static byte[] headerFragment(Frame f) throws IOException {
+  private static byte[] headerFragment(Frame f) {
+    return fragment(f, (f.flags & PRIORITY) != 0);
+  }
+
+  /** The payload less its padding (PADDED) and a HEADERS frame's priority fields. */
+  private static byte[] fragment(Frame f, boolean priority) {
     int start = 0;
     int end = f.payload.length;
     if ((f.flags & PADDED) != 0) {
       if (end == 0) {
-        throw new IOException("a malformed padded frame from sandboxd");
+        throw new ProtocolError("a padded frame without its pad length");
       }
       end -= f.payload[0] & 0xff;
       start = 1;
     }
-    if ((f.flags & PRIORITY) != 0) {
+    if (priority) {
       start += 5;
     }
     if (start > end) {
-      throw new IOException("a malformed HEADERS frame from sandboxd");
+      throw new ProtocolError("a frame shorter than its padding and priority");
     }
     byte[] out = new byte[end - start];
     System.arraycopy(f.payload, start, out, 0, out.length);
     return out;
   }
 
+  /** The frame's payload, which its kind fixes at so many bytes. */
+  private static ByteBuffer payload(Frame f, int length) {
+    if (f.payload.length != length) {
+      throw new ProtocolError("a frame of type " + f.type + " with " + f.payload.length + " bytes, not " + length);
+    }
+    return ByteBuffer.wrap(f.payload);
+  }
+
+  /** gRPC's mapping of an HTTP/2 error code that reset the call. */
+  static Status resetStatus(int code) {
+    Status status = switch (code) {
+      case 0x7 -> Status.UNAVAILABLE; // REFUSED_STREAM
+      case 0x8 -> Status.CANCELLED;
+      case 0xb -> Status.RESOURCE_EXHAUSTED; // ENHANCE_YOUR_CALM
+      case 0xc -> Status.PERMISSION_DENIED; // INADEQUATE_SECURITY
+      default -> Status.INTERNAL;
+    };
+    return status.withDescription("sandboxd reset the call (HTTP/2 error " + code + ")");
+  }
+
   private record Frame(int type, int flags, int stream, byte[] payload) {}
 
   private Frame readFrame() throws IOException {
+    if (System.nanoTime() >= deadlineNanos) { // also for a peer that never stops sending
+      throw new DeadlineExceeded();
+    }
     fill(9);
     int length = ((in.get() & 0xff) << 16) | ((in.get() & 0xff) << 8) | (in.get() & 0xff);
     int type = in.get() & 0xff;
     int flags = in.get() & 0xff;
     int stream = in.getInt() & 0x7fffffff;
     if (length > DEFAULT_MAX_FRAME) { // our SETTINGS_MAX_FRAME_SIZE is the default
-      throw new IOException("a frame of " + length + " bytes from sandboxd, above the 16384 allowed");
+      throw new ProtocolError("a frame of " + length + " bytes, above the 16384 allowed");
     }
     fill(length);
     byte[] payload = new byte[length];
@@ -425,12 +481,22 @@ final class UnaryExchange {
 
   /** Until the socket is ready for what its key waits on (read, or write); DeadlineExceeded after the deadline. */
   private void awaitReady() throws IOException {
+    if (Thread.interrupted()) { // select would return at once, for ever
+      throw new InterruptedIOException("interrupted waiting for sandboxd");
+    }
     long left = deadlineNanos - System.nanoTime();
     if (left <= 0 || selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))) == 0
         && System.nanoTime() >= deadlineNanos) {
       throw new DeadlineExceeded();
     }
     selector.selectedKeys().clear();
+  }
+
+  /** An answer that is not HTTP/2 gRPC as this client speaks it: gRPC's INTERNAL. */
+  static class ProtocolError extends RuntimeException {
+    ProtocolError(String message) {
+      super("sandboxd's answer is not valid HTTP/2 gRPC: " + message);
+    }
   }
 
   /** The call's deadline passed before sandboxd answered. */

@@ -20,6 +20,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -102,13 +103,23 @@ class CliChannelTest {
   }
 
   @Test
-  void aRequestLargerThanTheFirstWindowIsSentWhole() {
-    String manifest = "m".repeat(300_000);
+  void aRequestLargerThanTheServersWindowIsSentWhole() {
+    String manifest = "m".repeat(3_000_000); // grpc-java's server grants 1 MiB at a time
 
     RunPodResponse answer = pods().runPod(RunPodRequest.newBuilder().setManifest(manifest).build());
 
     assertEquals(manifest, received.get());
-    assertEquals("300000", answer.getPod().getMetadata().getUid());
+    assertEquals("3000000", answer.getPod().getMetadata().getUid());
+  }
+
+  @Test
+  void aRequestTheServerRefusesMidwayGetsItsAnswer() {
+    String manifest = "m".repeat(6_000_000); // over grpc-java's default 4 MiB limit: refused while sent
+
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> pods().runPod(RunPodRequest.newBuilder().setManifest(manifest).build()));
+
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
   }
 
   @Test
@@ -123,10 +134,113 @@ class CliChannelTest {
 
   @Test
   void theDeadlineHolds() {
+    long start = System.nanoTime();
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> PodsGrpc.newBlockingStub(channel)
         .withDeadlineAfter(300, TimeUnit.MILLISECONDS).runPod(RunPodRequest.newBuilder().setManifest("slow").build()));
 
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMillis < 2500, "ended by the deadline, not by the server's answer after 3 s: " + tookMillis + " ms");
+  }
+
+  @Test
+  void aServerThatNeverAnswersEndsAtTheDeadline() throws Exception {
+    try (RawServer server = new RawServer(dir.resolve("mute.sock"), new byte[0])) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> PodsGrpc.newBlockingStub(server.channel())
+          .withDeadlineAfter(300, TimeUnit.MILLISECONDS).listPods(ListPodsRequest.getDefaultInstance()));
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+    }
+  }
+
+  @Test
+  void aBrokenAnswerIsInternalWithADescription() throws Exception {
+    byte[] shortReset = frame(0x3, 0, 1, new byte[] {0, 1}); // RST_STREAM is 4 bytes
+    byte[] endlessHeaders = new byte[0];
+    for (int i = 0; i < 10; i++) { // a HEADERS block never ended, past 64 KiB
+      endlessHeaders = concat(endlessHeaders, frame(i == 0 ? 0x1 : 0x9, 0, 1, new byte[16384]));
+    }
+    for (byte[] answer : List.of(shortReset, endlessHeaders, frame(0x5, 0x4, 1, new byte[8]))) {
+      try (RawServer server = new RawServer(dir.resolve("broken.sock"), concat(frame(0x4, 0, 0, new byte[0]), answer))) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+            () -> PodsGrpc.newBlockingStub(server.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .listPods(ListPodsRequest.getDefaultInstance()));
+        assertEquals(Status.Code.INTERNAL, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(e.getStatus().getDescription().startsWith("sandboxd's answer is not valid HTTP/2 gRPC: "),
+            e.getStatus().getDescription());
+      }
+    }
+  }
+
+  @Test
+  void timeoutsAreAtMostEightDigits() {
+    assertEquals("99999999n", UnaryExchange.timeoutHeader(99_999_999L));
+    assertEquals("100000u", UnaryExchange.timeoutHeader(100_000_000L));
+    assertEquals("100000m", UnaryExchange.timeoutHeader(100_000_000_000L));
+    assertEquals("100000S", UnaryExchange.timeoutHeader(TimeUnit.SECONDS.toNanos(100_000)));
+    assertEquals("99999999S", UnaryExchange.timeoutHeader(Long.MAX_VALUE));
+  }
+
+  @Test
+  void huffmanCodedHeadersAreRead() {
+    // RFC 7541 C.4.1: :method GET, :scheme http, :path /, :authority www.example.com (Huffman)
+    byte[] block = {(byte) 0x82, (byte) 0x86, (byte) 0x84, 0x41, (byte) 0x8c, (byte) 0xf1, (byte) 0xe3, (byte) 0xc2,
+        (byte) 0xe5, (byte) 0xf2, 0x3a, 0x6b, (byte) 0xa0, (byte) 0xab, (byte) 0x90, (byte) 0xf4, (byte) 0xff};
+    assertEquals(List.of(new Hpack.Header(":method", "GET"), new Hpack.Header(":scheme", "http"),
+        new Hpack.Header(":path", "/"), new Hpack.Header(":authority", "www.example.com")),
+        Hpack.decode(java.nio.ByteBuffer.wrap(block)));
+    byte[] badPadding = {0x41, (byte) 0x81, 0x00}; // a Huffman string padded with zeros, not EOS's ones
+    assertThrows(Hpack.HpackException.class, () -> Hpack.decode(java.nio.ByteBuffer.wrap(badPadding)));
+  }
+
+  private static byte[] frame(int type, int flags, int stream, byte[] payload) {
+    return java.nio.ByteBuffer.allocate(9 + payload.length)
+        .put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length)
+        .put((byte) type).put((byte) flags).putInt(stream).put(payload).array();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** A server on a unix socket that reads whatever comes and writes the given bytes once. */
+  private static final class RawServer implements AutoCloseable {
+    private final java.nio.channels.ServerSocketChannel server;
+    private final Path socket;
+    private final Thread thread;
+
+    RawServer(Path socket, byte[] answer) throws java.io.IOException {
+      java.nio.file.Files.deleteIfExists(socket);
+      this.socket = socket;
+      server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+      server.bind(java.net.UnixDomainSocketAddress.of(socket));
+      thread = new Thread(() -> {
+        try (java.nio.channels.SocketChannel client = server.accept()) {
+          client.write(java.nio.ByteBuffer.wrap(answer));
+          java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(65536);
+          while (client.read(sink) >= 0) {
+            sink.clear();
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      });
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    CliChannel channel() {
+      return new CliChannel(socket, 1 << 20, () -> {
+        throw new AssertionError("no stream channel for a unary call");
+      });
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+      thread.join(5000);
+    }
   }
 
   @Test
@@ -160,7 +274,7 @@ class CliChannelTest {
       String text = field.toString(); // Netty's HpackHeaderField prints "name: value"
       assertEquals(Hpack.STATIC_TABLE[i - 1][0] + ": " + Hpack.STATIC_TABLE[i - 1][1], text, "entry " + i);
     }
-    assertTrue(Hpack.STATIC_TABLE.length == 61);
+    assertEquals(61, Hpack.STATIC_TABLE.length);
   }
 
   private static void sleep(long millis) {

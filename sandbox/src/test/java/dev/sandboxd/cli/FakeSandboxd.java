@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /** A sandboxd of a test's own on a unix socket, serving the Pods service the test gives, and sandboxctl against it. */
 final class FakeSandboxd implements AutoCloseable {
@@ -54,6 +55,6 @@ final class FakeSandboxd implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     server.shutdownNow().awaitTermination();
-    loop.shutdownGracefully().sync();
+    loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync(); // no quiet period: the server is down already
   }
 }
