@@ -99,7 +99,7 @@ public final class ContainerManager {
             privileges.boundingCapabilities(),
             privileges.oomScoreAdjFor(launch.resources().oomScoreAdj()),
             launch.resources().limits(),
-            seccompProfiles.forContainer(launch.pod(), launch.container())))
+            LocalhostSeccomp.forContainer(seccompProfiles, launch.pod(), launch.container())))
         .toJson();
     Map<String, String> labels = Map.of(
         Labels.POD, launch.pod().fullName(),

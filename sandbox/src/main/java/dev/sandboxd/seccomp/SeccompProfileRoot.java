@@ -4,11 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.sandboxd.errdefs.SandboxdException;
-import dev.sandboxd.pod.Container;
-import dev.sandboxd.pod.Pod;
-import dev.sandboxd.pod.SeccompProfile;
 import dev.sandboxd.spec.OciSpec;
-import dev.sandboxd.spec.OciSpecs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,7 +14,8 @@ import java.util.Optional;
 /**
  * Localhost seccomp profiles: JSON files below --seccomp-profile-root, in the OCI runtime spec's
  * linux.seccomp form (defaultAction, defaultErrnoRet, architectures, syscalls with names, action,
- * errnoRet, args). A profile must stay below the root, also through symbolic links.
+ * errnoRet, args). A profile must stay below the root, also through symbolic links. Knows no
+ * manifest model: sandboxd's own pods (container/LocalhostSeccomp) and CRI's pauses both use it.
  */
 public final class SeccompProfileRoot {
   /** A profile is a list of rules; anything this large is a mistake, not a profile. */
@@ -37,20 +34,6 @@ public final class SeccompProfileRoot {
   /** The node's --seccomp-profile-root; "" for none. */
   public static SeccompProfileRoot of(String root) {
     return new SeccompProfileRoot(root.isEmpty() ? Optional.empty() : Optional.of(Path.of(root)));
-  }
-
-  /**
-   * The Localhost profile the container runs under, if its effective profile is one (and it is
-   * not privileged, which runs unconfined). InvalidArgument or FailedPrecondition naming the
-   * localhostProfile field when it cannot be used.
-   */
-  public Optional<OciSpec.Seccomp> forContainer(Pod pod, Container container) {
-    SeccompProfile profile = OciSpecs.effectiveSeccompProfile(pod, container);
-    if (profile.type() != SeccompProfile.Type.Localhost || container.securityContext().privileged().orElse(false)) {
-      return Optional.empty();
-    }
-    String field = fieldOf(pod, container) + ".seccompProfile.localhostProfile";
-    return Optional.of(load(field, profile.localhostProfile().orElseThrow()));
   }
 
   /**
@@ -88,16 +71,5 @@ public final class SeccompProfileRoot {
     } catch (IOException | IllegalArgumentException | NullPointerException e) {
       throw SandboxdException.invalidArgument("%s: %s is not a seccomp profile: %s", field, file, e.getMessage());
     }
-  }
-
-  /** The securityContext that named the profile: the container's own, else the pod's. */
-  private static String fieldOf(Pod pod, Container container) {
-    if (container.securityContext().seccompProfile().isEmpty()) {
-      return "spec.securityContext";
-    }
-    int i = pod.spec().containers().indexOf(container);
-    return i >= 0
-        ? "spec.containers[" + i + "].securityContext"
-        : "spec.initContainers[" + pod.spec().initContainers().indexOf(container) + "].securityContext";
   }
 }

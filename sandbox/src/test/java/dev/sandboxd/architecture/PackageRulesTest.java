@@ -45,6 +45,15 @@ class PackageRulesTest {
   }
 
   @Test
+  void seccompProfilesKnowNoManifestModel() {
+    // the CRI sandboxer reads Localhost profiles through it
+    noClasses().that().resideInAPackage("dev.sandboxd.seccomp..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.sandboxd.pod..", "dev.sandboxd.lifecycle..",
+            "dev.sandboxd.container..", "dev.sandboxd.server..", "dev.sandboxd.daemon..", "dev.sandboxd.cli..")
+        .check(classes);
+  }
+
+  @Test
   void theCriSandboxerIsAnAdapterOverTheSeamAlone() {
     noClasses().that().resideInAPackage("dev.sandboxd.sandboxer..")
         .should().dependOnClassesThat().resideInAnyPackage(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxd.container.LocalhostSeccomp;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.pod.Pod;
 import dev.sandboxd.pod.PodManifests;
@@ -37,7 +38,7 @@ class SeccompProfileRootTest {
 
   private Optional<OciSpec.Seccomp> load(String containerSc) {
     Pod pod = pod(containerSc);
-    return new SeccompProfileRoot(Optional.of(dir.resolve("root"))).forContainer(pod, pod.spec().containers().get(0));
+    return LocalhostSeccomp.forContainer(new SeccompProfileRoot(Optional.of(dir.resolve("root"))), pod, pod.spec().containers().get(0));
   }
 
   private void write(String relative, String json) throws Exception {
@@ -142,7 +143,7 @@ class SeccompProfileRootTest {
   void withoutARootLocalhostIsRefused() {
     Pod pod = pod("{}");
     SandboxdException e = assertThrows(SandboxdException.class,
-        () -> new SeccompProfileRoot(Optional.empty()).forContainer(pod, pod.spec().containers().get(0)));
+        () -> LocalhostSeccomp.forContainer(new SeccompProfileRoot(Optional.empty()), pod, pod.spec().containers().get(0)));
     assertInstanceOf(SandboxdException.FailedPrecondition.class, e);
     assertTrue(e.getMessage().contains("--seccomp-profile-root"), e.getMessage());
   }
