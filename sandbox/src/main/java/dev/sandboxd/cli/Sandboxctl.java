@@ -46,7 +46,6 @@ public final class Sandboxctl {
   private CliChannel channel;
 
   public static void main(String[] args) {
-    NettyLogging.useOneLogger();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -152,13 +151,16 @@ public final class Sandboxctl {
           return "permission denied connecting to " + socket
               + " (it is for root and the socket's group only: run as one of them)";
         }
-        return "cannot reach sandboxd at " + socket + ": "
-            + (status.getDescription() != null ? firstLine(status.getDescription()) : status.getCode().name())
+        return "cannot reach sandboxd at " + socket + ": " + describe(status)
             + " (is sandboxd running? set --address or SANDBOXD_ADDRESS)";
       }
-      return status.getDescription() != null ? firstLine(status.getDescription()) : status.getCode().name();
+      return describe(status);
     }
     return firstLine(e.getMessage() != null ? e.getMessage() : e.toString());
+  }
+
+  private static String describe(Status status) {
+    return status.getDescription() != null ? firstLine(status.getDescription()) : status.getCode().name();
   }
 
   /** UNAVAILABLE made by this client's transport (the socket), not passed on by sandboxd from containerd. */
@@ -193,8 +195,10 @@ public final class Sandboxctl {
   synchronized Channel channel() {
     if (channel == null) {
       Path socket = socket();
-      channel = new CliChannel(socket, MAX_INBOUND_MESSAGE_BYTES,
-          () -> UnixSocketChannels.open(socket, "sandboxctl", MAX_INBOUND_MESSAGE_BYTES));
+      channel = new CliChannel(socket, MAX_INBOUND_MESSAGE_BYTES, () -> {
+        NettyLogging.useOneLogger(); // Netty's first class comes with the stream channel, not at start-up
+        return UnixSocketChannels.open(socket, "sandboxctl", MAX_INBOUND_MESSAGE_BYTES);
+      });
     }
     return channel;
   }

@@ -31,7 +31,7 @@ public final class StartupTraining {
   private StartupTraining() {}
 
   public static void main(String[] args) throws Exception {
-    NettyLogging.useOneLogger(); // as Sandboxctl.main does
+    NettyLogging.useOneLogger(); // for the stand-in sandboxd's server here; sandboxctl does so with its stream channel
     Path dir = Files.createTempDirectory("sandboxctl-training");
     try {
       Path socket = dir.resolve("sandboxd.sock");

@@ -1,6 +1,9 @@
 package dev.sandboxd.cli;
 
 import dev.sandboxd.cli.Hpack.Header;
+import io.grpc.InternalMetadata;
+import io.grpc.InternalStatus;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -113,7 +116,7 @@ final class UnaryExchange {
     ByteArrayOutputStream headerBlock = new ByteArrayOutputStream();
     boolean inHeaderBlock = false;
     boolean headersEndStream = false;
-    List<Header> responseHeaders = null;
+    boolean headersRead = false;
     while (true) {
       Frame f = pending != null ? pending : readFrame();
       pending = null;
@@ -162,20 +165,21 @@ final class UnaryExchange {
             headersEndStream = (f.flags & END_STREAM) != 0;
           }
           inHeaderBlock = (f.flags & END_HEADERS) == 0;
-          if (inHeaderBlock || f.stream != STREAM) {
-            if (!inHeaderBlock) {
-              headerBlock.reset();
-            }
+          if (inHeaderBlock) {
             break;
           }
-          List<Header> block = Hpack.decode(ByteBuffer.wrap(headerBlock.toByteArray()));
+          byte[] whole = headerBlock.toByteArray();
           headerBlock.reset();
+          if (f.stream != STREAM) {
+            break;
+          }
+          List<Header> block = Hpack.decode(ByteBuffer.wrap(whole));
           String httpCode = value(block, ":status");
           if (!headersEndStream && httpCode != null && httpCode.startsWith("1")) {
             break; // an informational 1xx answer, ignored as grpc-java does
           }
-          if (responseHeaders == null) {
-            responseHeaders = block;
+          if (!headersRead) {
+            headersRead = true;
             Status http = httpStatus(block);
             if (!http.isOk()) {
               return new Result(http, null);
@@ -310,38 +314,23 @@ final class UnaryExchange {
     return Status.OK;
   }
 
-  /** grpc-status and grpc-message (percent-encoded UTF-8) of the trailers. */
+  /**
+   * grpc-status and grpc-message of the trailers, read by grpc-java's own keys (the code's
+   * parsing, the message's percent-decoding).
+   */
   static Status grpcStatus(List<Header> trailers) {
-    String code = value(trailers, "grpc-status");
-    if (code == null) {
+    byte[][] serialized = new byte[trailers.size() * 2][];
+    for (int i = 0; i < trailers.size(); i++) {
+      serialized[2 * i] = trailers.get(i).name().getBytes(StandardCharsets.ISO_8859_1);
+      serialized[2 * i + 1] = trailers.get(i).value().getBytes(StandardCharsets.ISO_8859_1);
+    }
+    Metadata metadata = InternalMetadata.newMetadata(serialized);
+    Status status = metadata.get(InternalStatus.CODE_KEY);
+    if (status == null) {
       return Status.UNKNOWN.withDescription("sandboxd's answer carries no grpc-status");
     }
-    Status status;
-    try {
-      status = Status.fromCodeValue(Integer.parseInt(code));
-    } catch (NumberFormatException e) {
-      return Status.UNKNOWN.withDescription("sandboxd's answer carries grpc-status " + code);
-    }
-    String message = value(trailers, "grpc-message");
-    return message == null ? status : status.withDescription(percentDecoded(message));
-  }
-
-  private static String percentDecoded(String s) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
-        out.write(hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
-        i += 2;
-      } else {
-        out.write(c);
-      }
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static int hex(char c) {
-    return Character.digit(c, 16);
+    String message = metadata.get(InternalStatus.MESSAGE_KEY);
+    return message == null ? status : status.withDescription(message);
   }
 
   private static String value(List<Header> headers, String name) {

@@ -118,8 +118,11 @@ public final class RuntimeDefaultSeccomp {
 
   /** The profile of a process without capabilities on this node, as a pause task is. */
   public static Seccomp forPause() {
-    return profile(LinuxDefaults.ARCH, List.of());
+    return PAUSE;
   }
+
+  /** Made once: every pod's pause runs under it (the record and its lists are immutable). */
+  private static final Seccomp PAUSE = profile(LinuxDefaults.ARCH, List.of());
 
   /**
    * The profile for a process with these bounding capabilities.
