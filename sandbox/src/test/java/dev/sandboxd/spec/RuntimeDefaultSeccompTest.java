@@ -47,6 +47,23 @@ class RuntimeDefaultSeccompTest {
     assertEquals(want, RuntimeDefaultSeccomp.profile(arch, DEFAULT_CAPS).architectures());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "amd64,   SCMP_ARCH_X86_64",
+    "aarch64, SCMP_ARCH_AARCH64",
+    "s390x,   SCMP_ARCH_S390X",
+    "riscv64, SCMP_ARCH_RISCV64",
+    "ppc64le, ''",
+  })
+  void thePauseIsConfinedToTheMachinesOwnAbiWithAContainersRulesOtherwise(String arch, String expected) {
+    Seccomp pause = RuntimeDefaultSeccomp.pauseProfile(arch);
+    Seccomp container = RuntimeDefaultSeccomp.profile(arch, List.of());
+    assertEquals(expected.isEmpty() ? List.of() : List.of(expected), pause.architectures());
+    assertEquals(container.syscalls(), pause.syscalls());
+    assertEquals(container.defaultAction(), pause.defaultAction());
+    assertEquals(container.defaultErrnoRet(), pause.defaultErrnoRet());
+  }
+
   @ParameterizedTest(name = "{0} allows {1}: {2}")
   @CsvSource({
     "amd64,   arch_prctl,  true",
