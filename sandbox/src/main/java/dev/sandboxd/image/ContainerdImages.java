@@ -115,8 +115,8 @@ public final class ContainerdImages implements ImageService {
     long before = changes.get();
     try {
       StoredImage image = stored(reference);
-      ResolvedImage fresh = new ResolvedImage(
-          image.name(), image.target().digest(), config(reference, image.configJson()), image.chainId());
+      ResolvedImage fresh = new ResolvedImage(image.name(), image.target().digest(),
+          config(reference, image.configJson()), image.chainId(), architecture(reference, image.configJson()));
       lastUsed.put(image.name(), clock.instant());
       if (changes.get() == before) {
         resolved.put(reference, fresh);
@@ -165,6 +165,15 @@ public final class ContainerdImages implements ImageService {
           text(config.path("WorkingDir")),
           text(config.path("User")),
           text(config.path("StopSignal")));
+    } catch (IOException e) {
+      throw SandboxdException.failedPrecondition("image %s has an unreadable config: %s", reference, e.getMessage());
+    }
+  }
+
+  /** The config's "architecture" (a top-level field, beside "config"). */
+  static Optional<String> architecture(String reference, byte[] configJson) {
+    try {
+      return text(JSON.readTree(configJson).path("architecture"));
     } catch (IOException e) {
       throw SandboxdException.failedPrecondition("image %s has an unreadable config: %s", reference, e.getMessage());
     }

@@ -45,6 +45,9 @@ public interface ImageService {
     }
   }
 
-  /** An image ready to run: its process defaults and the snapshot chain its rootfs builds on. */
-  record ResolvedImage(String name, String digest, ImageConfig config, String chainId) {}
+  /**
+   * An image ready to run: its process defaults, the snapshot chain its rootfs builds on, and the
+   * architecture its config names (OCI terms: amd64, 386, arm64, ...), if it names one.
+   */
+  record ResolvedImage(String name, String digest, ImageConfig config, String chainId, Optional<String> architecture) {}
 }

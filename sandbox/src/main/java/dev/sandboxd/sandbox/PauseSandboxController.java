@@ -11,6 +11,7 @@ import dev.sandboxd.runtime.Labels;
 import dev.sandboxd.spec.OciSpecs;
 import dev.sandboxd.spec.PauseSpecInputs;
 import dev.sandboxd.spec.ProcessPrivileges;
+import dev.sandboxd.spec.RuntimeDefaultSeccomp;
 import dev.sandboxd.supervisor.TaskEventHandler;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +41,9 @@ public final class PauseSandboxController implements SandboxController, TaskEven
    * namespace without a handler, and the kernel drops it: pause would never see it.
    */
   private static final Duration TERM_RESEND_INTERVAL = Duration.ofMillis(100);
+
+  /** The node's architecture in OCI terms. */
+  private static final String NODE_ARCHITECTURE = ociArchitecture(System.getProperty("os.arch"));
 
   private final ContainerRuntime runtime;
   private final PauseImage pauseImage;
@@ -75,6 +79,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
   public Sandbox create(SandboxSpec spec) {
     String id = spec.id();
     ImageService.ResolvedImage image = pauseImage.ensure();
+    boolean nativeImage = image.architecture().map(NODE_ARCHITECTURE::equals).orElse(true);
     Map<String, String> labels = new HashMap<>(spec.labels());
     labels.putAll(Map.of(
         Labels.POD, spec.pod().fullName(),
@@ -84,7 +89,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
     byte[] ociSpec = OciSpecs.forPause(new PauseSpecInputs(
             spec.pod().namespace(), spec.pod().name(), spec.pod().uid(), id, image.config(), spec.cgroupPath(),
             spec.hostname(), spec.netnsPath(), privileges.oomScoreAdjFor(OciSpecs.PAUSE_OOM_SCORE_ADJ),
-            spec.hostNamespaces(), spec.sysctls(), spec.seccomp()))
+            spec.hostNamespaces(), spec.sysctls(), spec.seccomp().map(s -> RuntimeDefaultSeccomp.forPauseImage(s, nativeImage))))
         .toJson();
     Entry entry = new Entry(new Sandbox(id, State.Created, 0, spec.netnsPath().orElse(""), clock.instant(), Optional.empty()));
     if (sandboxes.putIfAbsent(id, entry) != null) {
@@ -130,7 +135,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
   @Override
   public Platform platform(String sandboxId) {
     entry(sandboxId);
-    return new Platform("linux", ociArchitecture(System.getProperty("os.arch")));
+    return new Platform("linux", NODE_ARCHITECTURE);
   }
 
   /** Java's os.arch in OCI (GOARCH) terms. */

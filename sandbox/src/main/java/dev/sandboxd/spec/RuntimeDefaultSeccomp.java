@@ -12,9 +12,10 @@ import java.util.Map;
  * sandboxd's RuntimeDefault seccomp profile: the same allow-list as containerd's default
  * (contrib/seccomp, which CRI gives a RuntimeDefault container), held here as data. Everything
  * not allowed fails with EPERM; which extra syscalls are allowed depends on the architecture and
- * on the process's bounding capabilities, as in containerd. One difference: containerd allows
+ * on the process's bounding capabilities, as in containerd. Two differences: containerd allows
  * ptrace only on kernels from 4.8 (older ones let it bypass seccomp); sandboxd's containerd 2.x
- * does not run on kernels that old, so ptrace is always in the list.
+ * does not run on kernels that old, so ptrace is always in the list. And the pause's profile
+ * names the machine's own ABI only ({@link #forPause}).
  */
 public final class RuntimeDefaultSeccomp {
 
@@ -136,6 +137,18 @@ public final class RuntimeDefaultSeccomp {
 
   /** Made once: every pod's pause runs under it (the record and its lists are immutable). */
   private static final Seccomp PAUSE = pauseProfile(LinuxDefaults.ARCH);
+  /** The pause's rules for every ABI of the machine, as a container's. */
+  private static final Seccomp FOREIGN_PAUSE = profile(LinuxDefaults.ARCH, List.of());
+
+  /**
+   * The profile a pause of this image runs under, given the one asked for: {@link #forPause}'s
+   * needs a native pause binary, so a pause image of another architecture (a 386 image on amd64,
+   * or arm/v7 on arm64, which containerd's platform matching accepts) gets the same rules for
+   * every ABI of the machine instead; any other profile (a Localhost one) is used as it is.
+   */
+  public static Seccomp forPauseImage(Seccomp asked, boolean nativeImage) {
+    return nativeImage || !asked.equals(PAUSE) ? asked : FOREIGN_PAUSE;
+  }
 
   static Seccomp pauseProfile(String arch) {
     Seccomp withEveryAbi = profile(arch, List.of());

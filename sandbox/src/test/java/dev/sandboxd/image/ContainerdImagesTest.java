@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ContainerdImagesTest {
@@ -29,6 +30,14 @@ class ContainerdImagesTest {
   private final Map<String, String> store = new HashMap<>();
   private int fullResolutions;
   private final ContainerdImages images = new ContainerdImages(containerd(), new CountingImageStore(), java.util.Set.of());
+
+  @Test
+  void theArchitectureComesFromTheConfigsTopLevelAndMayBeAbsent() {
+    byte[] named = "{\"architecture\":\"386\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/pause\"]}}".getBytes(StandardCharsets.UTF_8);
+    byte[] unnamed = "{\"config\":{\"architecture\":\"arm64\"}}".getBytes(StandardCharsets.UTF_8);
+    assertEquals(Optional.of("386"), ContainerdImages.architecture("pause", named));
+    assertEquals(Optional.empty(), ContainerdImages.architecture("pause", unnamed));
+  }
 
   @Test
   void aNameStillPointingAtTheSameManifestIsResolvedOnlyOnce() {

@@ -36,7 +36,8 @@ class PauseImageTest {
         throw SandboxdException.notFound("image %s not found", reference);
       }
       return new ResolvedImage(reference, digest,
-          new ImageConfig(List.of("/pause"), List.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty()), "chain-" + digest);
+          new ImageConfig(List.of("/pause"), List.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty()), "chain-" + digest,
+          Optional.empty());
     }
 
     @Override

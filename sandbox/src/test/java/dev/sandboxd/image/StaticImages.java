@@ -34,11 +34,11 @@ public final class StaticImages implements ImageService {
   public ResolvedImage resolve(String reference) {
     if (reference.equals(PAUSE)) {
       return new ResolvedImage(PAUSE, "sha256:p", new ImageConfig(List.of("/pause"), List.of(), List.of(),
-          Optional.empty(), Optional.of("65535:65535"), Optional.empty()), "sha256:pausechain");
+          Optional.empty(), Optional.of("65535:65535"), Optional.empty()), "sha256:pausechain", Optional.empty());
     }
     if (reference.equals(BUSYBOX)) {
       return new ResolvedImage(BUSYBOX, "sha256:b", new ImageConfig(List.of(), List.of("sh"), List.of("PATH=/bin"),
-          Optional.empty(), Optional.empty(), Optional.empty()), "sha256:busyboxchain");
+          Optional.empty(), Optional.empty(), Optional.empty()), "sha256:busyboxchain", Optional.empty());
     }
     throw SandboxdException.notFound("image %s not found", reference);
   }

@@ -280,7 +280,7 @@ class PodManagerTest {
       ResolvedImage r = images.resolve(reference);
       dev.sandboxd.image.ImageConfig c = r.config();
       return new ResolvedImage(r.name(), r.digest(), new dev.sandboxd.image.ImageConfig(c.entrypoint(), c.cmd(), c.env(),
-          c.workingDir(), c.user(), reference.equals(BUSYBOX) ? stopSignal : c.stopSignal()), r.chainId());
+          c.workingDir(), c.user(), reference.equals(BUSYBOX) ? stopSignal : c.stopSignal()), r.chainId(), r.architecture());
     }
 
     @Override

@@ -5,17 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxd.image.ImageService;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.image.StaticImages;
 import dev.sandboxd.runtime.ContainerRuntime;
 import dev.sandboxd.runtime.FakeContainerRuntime;
 import dev.sandboxd.spec.ProcessPrivileges;
+import dev.sandboxd.spec.RuntimeDefaultSeccomp;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.runtime.Labels;
@@ -242,6 +247,41 @@ class PauseSandboxControllerTest {
     runtime.ignoredSignal.put("sb1", 15);
     runtime.calls.clear();
     return sandboxes;
+  }
+
+  @Test
+  void aPauseImageOfAnotherArchitectureGetsThePauseRulesForEveryAbiOfTheMachine() throws Exception {
+    String node = PauseSandboxController.ociArchitecture(System.getProperty("os.arch"));
+    List<String> nativeOnly = RuntimeDefaultSeccomp.forPause().architectures();
+    List<String> everyAbi = RuntimeDefaultSeccomp.profile(System.getProperty("os.arch"), List.of()).architectures();
+    Map<Optional<String>, List<String>> expected = Map.of(
+        Optional.empty(), nativeOnly, Optional.of(node), nativeOnly, Optional.of("not-" + node), everyAbi);
+    for (Map.Entry<Optional<String>, List<String>> e : expected.entrySet()) {
+      StaticImages pauseOf = new StaticImages();
+      ImageService images = (ImageService) Proxy.newProxyInstance(ImageService.class.getClassLoader(),
+          new Class<?>[] {ImageService.class}, (proxy, method, args) -> {
+            Object out = invoke(method, pauseOf, args);
+            return out instanceof ImageService.ResolvedImage r
+                ? new ImageService.ResolvedImage(r.name(), r.digest(), r.config(), r.chainId(), e.getKey())
+                : out;
+          });
+      FakeContainerRuntime containers = new FakeContainerRuntime();
+      new PauseSandboxController(containers, new PauseImage(images, StaticImages.PAUSE), new ProcessPrivileges(List.of(), 0),
+          Clock.systemUTC()).create(spec);
+
+      JsonNode seccomp = new ObjectMapper().readTree(containers.containers.get("sb1").specJson()).path("linux").path("seccomp");
+      List<String> architectures = new ArrayList<>();
+      seccomp.path("architectures").forEach(a -> architectures.add(a.asText()));
+      assertEquals(e.getValue(), architectures, "pause image architecture " + e.getKey());
+    }
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 
   private PauseSandboxController controller() {

@@ -1,6 +1,7 @@
 package dev.sandboxd.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,16 @@ class RuntimeDefaultSeccompTest {
     assertEquals(container.syscalls(), pause.syscalls());
     assertEquals(container.defaultAction(), pause.defaultAction());
     assertEquals(container.defaultErrnoRet(), pause.defaultErrnoRet());
+  }
+
+  @Test
+  void aForeignPauseImageGetsThePauseRulesForEveryAbiAndAnyOtherProfileStaysAsAsked() {
+    Seccomp pause = RuntimeDefaultSeccomp.forPause();
+    assertSame(pause, RuntimeDefaultSeccomp.forPauseImage(pause, true));
+    Seccomp foreign = RuntimeDefaultSeccomp.forPauseImage(pause, false);
+    assertEquals(RuntimeDefaultSeccomp.profile(System.getProperty("os.arch"), List.of()), foreign);
+    Seccomp localhost = new Seccomp("SCMP_ACT_ALLOW", null, List.of("SCMP_ARCH_X86_64"), List.of());
+    assertSame(localhost, RuntimeDefaultSeccomp.forPauseImage(localhost, false));
   }
 
   @ParameterizedTest(name = "{0} allows {1}: {2}")
