@@ -30,3 +30,12 @@ build_e2e_client() {
     touch "$E2E_CLASSPATH_FILE" # Maven leaves an unchanged class path file as it was
   fi
 }
+# sandboxd's JVM options for JAR, as words: its settings file and, when the build made one for this
+# very jar (hack/build-daemon-cache, beside it), its AppCDS archive (-Xshare:auto ignores one that
+# does not fit). Used by hack/node and by hack/bench's compared sandboxd.
+daemon_java_opts() { # JAR
+  local cds
+  cds=$(dirname "$1")/daemon/sandboxd.jsa
+  printf '%s\n' "@$REPO_ROOT/sandbox/src/main/jvm/sandboxd.jvmopts"
+  if [ "$cds" -nt "$1" ]; then printf '%s\n' -Xshare:auto "-XX:SharedArchiveFile=$cds"; fi
+}

@@ -81,7 +81,7 @@ check_no_links() { # path
 
 # The manifest: one line per file or directory install.sh made, "kind<TAB>sha256<TAB>path" with the
 # path as the host sees it. Kinds: f a file of the prefix, c a file under /etc (kept when changed),
-# g a file generated at install (the AppCDS archive), d a directory install.sh created.
+# g a file generated at install (the AppCDS archives), d a directory install.sh created.
 declare -A OLD_KIND=() OLD_SUM=()
 OLD_ORDER=()
 read_manifest() {
@@ -280,26 +280,46 @@ write_file() { # src dest mode
   mv -f -T -- "$tmp" "$file"
 }
 
-# The AppCDS archive of sandboxctl: dumped here, because an archive only serves the class path it
-# was made with (this prefix) and the JVM that made it (this host's). Only for a real install.
-# Static (a class list from a training run, then -Xshare:dump): Java 17 keeps picocli's classes,
-# compiled for Java 5, out of a dynamic archive.
-make_cds_archive() {
-  local jsa=$LIB/sandboxctl.jsa list out
-  [ -z "$ROOT" ] || { note "no AppCDS archive for sandboxctl under --root (it must be made on the host: rerun install.sh there)"; return 0; }
-  check_no_links "$jsa"
-  rm -f -- "$jsa"
-  list=$STAGE/sandboxctl.classlist
-  # StartupTraining: ps, inspect, run and help against a stand-in sandboxd on a socket of its own.
-  # Dumped beside the class list and moved in whole: a failed dump leaves no half archive.
+# The AppCDS archives of sandboxctl and sandboxd: dumped here, because an archive only serves the
+# class path it was made with (this prefix) and the JVM that made it (this host's). Only for a real
+# install. Static (a class list, then -Xshare:dump): Java 17 keeps picocli's classes, compiled for
+# Java 5, out of a dynamic archive. A failed dump leaves no half archive, and the program works
+# without one, only slower to start (sandboxctl) or with a few MB more (sandboxd).
+make_cds_archives() {
+  [ -z "$ROOT" ] || { note "no AppCDS archives under --root (they must be made on the host: rerun install.sh there)"; return 0; }
+  local list=$STAGE/sandboxctl.classlist out
+  # sandboxctl's list from StartupTraining: ps, inspect, run and help against a stand-in sandboxd
+  # on a socket of its own.
   if out=$("$(java_command)" @"$LIB/sandboxctl.jvm.options" -Djava.library.path="$LIB/native" \
-      -XX:DumpLoadedClassList="$list" -cp "$LIB/sandboxd.jar" \
-      dev.sandboxd.cli.StartupTraining 2>&1) \
-    && out=$("$(java_command)" @"$LIB/sandboxctl.jvm.options" -Xshare:dump -XX:SharedClassListFile="$list" \
-      -XX:SharedArchiveFile="$STAGE/sandboxctl.jsa" -cp "$LIB/sandboxd.jar" 2>&1); then
-    mv -f -- "$STAGE/sandboxctl.jsa" "$jsa"
+      -XX:DumpLoadedClassList="$list" -cp "$LIB/sandboxd.jar" dev.sandboxd.cli.StartupTraining 2>&1); then
+    dump_cds_archive sandboxctl "$list" @"$LIB/sandboxctl.jvm.options"
+  else
+    check_no_links "$LIB/sandboxctl.jsa"
+    rm -f -- "$LIB/sandboxctl.jsa"
+    note "no AppCDS archive for sandboxctl (its training failed): $(tail -3 <<< "$out")"
   fi
-  if [ -f "$jsa" ]; then UNDO+=("rm"$'\t'"$jsa"); record g "$(sum "$jsa")" "$jsa"; else note "no AppCDS archive for sandboxctl (it works without, slower to start): $(tail -3 <<< "$out")"; fi
+  # sandboxd's list comes in the tarball (hack/train-daemon-classlist made it).
+  dump_cds_archive sandboxd "$LIB/sandboxd.classlist" @"$LIB/sandboxd.jvm.options"
+}
+
+# Dumped under the program's own JVM options (an archive made with other compressed-oops settings
+# is not used), beside the archive's place, then renamed into it.
+dump_cds_archive() { # name class-list [java options...]
+  local name=$1 list=$2 jsa=$LIB/$1.jsa tmp=$LIB/.$1.jsa.install-tmp out
+  shift 2
+  check_no_links "$jsa"
+  check_no_links "$tmp"
+  rm -f -- "$jsa" "$tmp"
+  UNDO+=("rm"$'\t'"$tmp")
+  if out=$("$(java_command)" "$@" -Xshare:dump -XX:SharedClassListFile="$list" \
+      -XX:SharedArchiveFile="$tmp" -cp "$LIB/sandboxd.jar" 2>&1); then
+    UNDO+=("rm"$'\t'"$jsa")
+    mv -f -T -- "$tmp" "$jsa"
+    record g "$(sum "$jsa")" "$jsa"
+  else
+    rm -f -- "$tmp"
+    note "no AppCDS archive for $name: $(tail -3 <<< "$out")"
+  fi
 }
 
 install_all() {
@@ -328,7 +348,7 @@ install_all() {
   for path in "${OLD_ORDER[@]}"; do
     [ "${OLD_KIND[$path]}" = d ] || [ -n "${planned[$path]:-}" ] || remove_entry "$path"
   done
-  make_cds_archive
+  make_cds_archives
   make_dirs "$MANIFEST"
   # Sorted by path, so that the same install writes the same manifest.
   UNDO+=("rm"$'\t'"$(on_disk "$MANIFEST").tmp")

@@ -57,7 +57,7 @@ class InstallE2E {
     }
     for (String f : List.of("bin/sandboxd", "bin/sandboxctl", "lib/sandboxd/sandboxd.jar", "install.sh", "INSTALL.md",
         "share/sandboxd/sandboxd.yaml", "share/sandboxd/sandboxd.service.in", "share/sandboxd/containerd-sandboxd.toml",
-        "lib/sandboxd/sandboxctl.jvm.options", "lib/sandboxd/native/libio_grpc_netty_shaded_netty_transport_native_epoll_x86_64.so",
+        "lib/sandboxd/sandboxctl.jvm.options", "lib/sandboxd/sandboxd.classlist", "lib/sandboxd/native/libio_grpc_netty_shaded_netty_transport_native_epoll_x86_64.so",
         "share/man/man1/sandboxctl.1", "share/man/man1/sandboxctl-run.1",
         "share/bash-completion/completions/sandboxctl")) {
       assertTrue(Files.exists(unpacked.resolve(f)), "the tarball has " + f);
