@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxd.containerd.UnixSocketChannels;
 import dev.sandboxd.e2e.Node.Result;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -118,6 +119,24 @@ class CriSandboxerE2E {
 
   private static PodSandboxStatusResponse status(String sandbox) {
     return cri().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandbox).setVerbose(true).build());
+  }
+
+  /**
+   * Status after sandboxd came back: containerd's client of a proxy plugin reconnects with up to
+   * 3 s of back-off (cmd/containerd/server), and answers UNAVAILABLE meanwhile, as kubelet would see.
+   */
+  private static PodSandboxStatusResponse statusOnceContainerdReconnects(String sandbox) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (true) {
+      try {
+        return status(sandbox);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
   }
 
   private static int pausePid(PodSandboxStatusResponse status) {
@@ -244,7 +263,7 @@ class CriSandboxerE2E {
     // sandboxd killed and started again: status and wait answered from its record
     node.killSandboxd();
     node.startSandboxd();
-    PodSandboxStatusResponse afterRestart = status(sandbox);
+    PodSandboxStatusResponse afterRestart = statusOnceContainerdReconnects(sandbox);
     assertEquals(PodSandboxState.SANDBOX_READY, afterRestart.getStatus().getState());
     assertEquals(pause, pausePid(afterRestart));
     assertEquals(1, criShims().size());
