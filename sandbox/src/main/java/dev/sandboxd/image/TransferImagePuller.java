@@ -100,7 +100,7 @@ public final class TransferImagePuller implements ImagePuller {
     };
     try {
       String host = ImageReferences.host(name);
-      client.transfers().pull(new Transfers.Pull(name, hostDir.map(Path::toString), snapshotter, "linux", architecture()),
+      client.transfers().pull(new Transfers.Pull(name, hostDir.map(Path::toString), snapshotter, "linux", NodePlatform.ARCHITECTURE),
           h -> credentials.forHost(h.equals(host) ? host : h, pullSecrets), fanOut);
       // Cached resolutions may name the image as pods write it (not normalized): start over.
       images.forgetAll();
@@ -128,15 +128,5 @@ public final class TransferImagePuller implements ImagePuller {
     } else {
       flight.result().completeExceptionally(error);
     }
-  }
-
-  /** The node's architecture in OCI terms. */
-  static String architecture() {
-    String arch = System.getProperty("os.arch");
-    return switch (arch) {
-      case "amd64", "x86_64" -> "amd64";
-      case "aarch64" -> "arm64";
-      default -> arch;
-    };
   }
 }

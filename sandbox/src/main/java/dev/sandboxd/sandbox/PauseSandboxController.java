@@ -2,6 +2,7 @@ package dev.sandboxd.sandbox;
 
 import dev.sandboxd.errdefs.SandboxdException;
 import dev.sandboxd.image.ImageService;
+import dev.sandboxd.image.NodePlatform;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.rollback.Rollback;
 import dev.sandboxd.runtime.ContainerRuntime;
@@ -42,9 +43,6 @@ public final class PauseSandboxController implements SandboxController, TaskEven
    */
   private static final Duration TERM_RESEND_INTERVAL = Duration.ofMillis(100);
 
-  /** The node's architecture in OCI terms. */
-  private static final String NODE_ARCHITECTURE = ociArchitecture(System.getProperty("os.arch"));
-
   private final ContainerRuntime runtime;
   private final PauseImage pauseImage;
   private final ProcessPrivileges privileges;
@@ -79,7 +77,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
   public Sandbox create(SandboxSpec spec) {
     String id = spec.id();
     ImageService.ResolvedImage image = pauseImage.ensure();
-    boolean nativeImage = image.architecture().map(NODE_ARCHITECTURE::equals).orElse(true);
+    boolean nativeImage = image.architecture().map(NodePlatform.ARCHITECTURE::equals).orElse(true);
     Map<String, String> labels = new HashMap<>(spec.labels());
     labels.putAll(Map.of(
         Labels.POD, spec.pod().fullName(),
@@ -135,24 +133,7 @@ public final class PauseSandboxController implements SandboxController, TaskEven
   @Override
   public Platform platform(String sandboxId) {
     entry(sandboxId);
-    return new Platform("linux", NODE_ARCHITECTURE);
-  }
-
-  /** Java's os.arch in OCI (GOARCH) terms. */
-  static String ociArchitecture(String javaArch) {
-    switch (javaArch) {
-      case "amd64":
-      case "x86_64":
-        return "amd64";
-      case "aarch64":
-        return "arm64";
-      case "x86":
-      case "i386":
-      case "i686":
-        return "386";
-      default:
-        return javaArch;
-    }
+    return new Platform("linux", NodePlatform.ARCHITECTURE);
   }
 
   @Override

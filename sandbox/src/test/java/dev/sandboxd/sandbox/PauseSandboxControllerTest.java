@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxd.image.ImageService;
+import dev.sandboxd.image.NodePlatform;
 import dev.sandboxd.image.PauseImage;
 import dev.sandboxd.image.StaticImages;
 import dev.sandboxd.runtime.ContainerRuntime;
@@ -202,14 +203,6 @@ class PauseSandboxControllerTest {
   }
 
   @Test
-  void architecturesAreSaidInOciTerms() {
-    assertEquals("amd64", PauseSandboxController.ociArchitecture("amd64"));
-    assertEquals("arm64", PauseSandboxController.ociArchitecture("aarch64"));
-    assertEquals("386", PauseSandboxController.ociArchitecture("x86"));
-    assertEquals("s390x", PauseSandboxController.ociArchitecture("s390x"));
-  }
-
-  @Test
   void aSigtermThatArrivesBeforePauseCatchesItIsSentAgain() {
     ContainerRuntime dropsFirstTerm = (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
         new Class<?>[] {ContainerRuntime.class}, (proxy, method, args) -> {
@@ -251,7 +244,7 @@ class PauseSandboxControllerTest {
 
   @Test
   void aPauseImageOfAnotherArchitectureGetsThePauseRulesForEveryAbiOfTheMachine() throws Exception {
-    String node = PauseSandboxController.ociArchitecture(System.getProperty("os.arch"));
+    String node = NodePlatform.ARCHITECTURE;
     List<String> nativeOnly = RuntimeDefaultSeccomp.forPause().architectures();
     List<String> everyAbi = RuntimeDefaultSeccomp.profile(System.getProperty("os.arch"), List.of()).architectures();
     Map<Optional<String>, List<String>> expected = Map.of(
