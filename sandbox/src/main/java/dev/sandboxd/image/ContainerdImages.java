@@ -115,8 +115,9 @@ public final class ContainerdImages implements ImageService {
     long before = changes.get();
     try {
       StoredImage image = stored(reference);
-      ResolvedImage fresh = new ResolvedImage(image.name(), image.target().digest(),
-          config(reference, image.configJson()), image.chainId(), architecture(reference, image.configJson()));
+      JsonNode config = parsedConfig(reference, image.configJson());
+      ResolvedImage fresh = new ResolvedImage(image.name(), image.target().digest(), processDefaults(config),
+          image.chainId(), architecture(config));
       lastUsed.put(image.name(), clock.instant());
       if (changes.get() == before) {
         resolved.put(reference, fresh);
@@ -154,29 +155,30 @@ public final class ContainerdImages implements ImageService {
     resolved.clear();
   }
 
-  /** The process defaults of an OCI image config ("config" object; all fields optional). */
-  static ImageConfig config(String reference, byte[] configJson) {
+  /** An OCI image config, read once for both of what is taken from it. */
+  static JsonNode parsedConfig(String reference, byte[] configJson) {
     try {
-      JsonNode config = JSON.readTree(configJson).path("config");
-      return new ImageConfig(
-          strings(config.path("Entrypoint")),
-          strings(config.path("Cmd")),
-          strings(config.path("Env")),
-          text(config.path("WorkingDir")),
-          text(config.path("User")),
-          text(config.path("StopSignal")));
+      return JSON.readTree(configJson);
     } catch (IOException e) {
       throw SandboxdException.failedPrecondition("image %s has an unreadable config: %s", reference, e.getMessage());
     }
   }
 
+  /** The process defaults of an OCI image config ("config" object; all fields optional). */
+  private static ImageConfig processDefaults(JsonNode imageConfig) {
+    JsonNode config = imageConfig.path("config");
+    return new ImageConfig(
+        strings(config.path("Entrypoint")),
+        strings(config.path("Cmd")),
+        strings(config.path("Env")),
+        text(config.path("WorkingDir")),
+        text(config.path("User")),
+        text(config.path("StopSignal")));
+  }
+
   /** The config's "architecture" (a top-level field, beside "config"). */
-  static Optional<String> architecture(String reference, byte[] configJson) {
-    try {
-      return text(JSON.readTree(configJson).path("architecture"));
-    } catch (IOException e) {
-      throw SandboxdException.failedPrecondition("image %s has an unreadable config: %s", reference, e.getMessage());
-    }
+  static Optional<String> architecture(JsonNode imageConfig) {
+    return text(imageConfig.path("architecture"));
   }
 
   private static List<String> strings(JsonNode array) {

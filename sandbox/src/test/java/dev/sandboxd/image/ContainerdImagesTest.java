@@ -35,8 +35,8 @@ class ContainerdImagesTest {
   void theArchitectureComesFromTheConfigsTopLevelAndMayBeAbsent() {
     byte[] named = "{\"architecture\":\"386\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/pause\"]}}".getBytes(StandardCharsets.UTF_8);
     byte[] unnamed = "{\"config\":{\"architecture\":\"arm64\"}}".getBytes(StandardCharsets.UTF_8);
-    assertEquals(Optional.of("386"), ContainerdImages.architecture("pause", named));
-    assertEquals(Optional.empty(), ContainerdImages.architecture("pause", unnamed));
+    assertEquals(Optional.of("386"), ContainerdImages.architecture(ContainerdImages.parsedConfig("pause", named)));
+    assertEquals(Optional.empty(), ContainerdImages.architecture(ContainerdImages.parsedConfig("pause", unnamed)));
   }
 
   @Test

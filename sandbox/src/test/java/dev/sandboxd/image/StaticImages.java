@@ -10,6 +10,17 @@ public final class StaticImages implements ImageService {
   public static final String PAUSE = "localhost/sandboxd/pause:1.0";
   public static final String BUSYBOX = "localhost/sandboxd/busybox:1.35";
 
+  /** The architecture the pause image's config names (none by default). */
+  private final Optional<String> pauseArchitecture;
+
+  public StaticImages() {
+    this(Optional.empty());
+  }
+
+  public StaticImages(Optional<String> pauseArchitecture) {
+    this.pauseArchitecture = pauseArchitecture;
+  }
+
   @Override
   public List<ImageSummary> importArchive(InputStream archive) {
     throw new UnsupportedOperationException();
@@ -34,7 +45,7 @@ public final class StaticImages implements ImageService {
   public ResolvedImage resolve(String reference) {
     if (reference.equals(PAUSE)) {
       return new ResolvedImage(PAUSE, "sha256:p", new ImageConfig(List.of("/pause"), List.of(), List.of(),
-          Optional.empty(), Optional.of("65535:65535"), Optional.empty()), "sha256:pausechain", Optional.empty());
+          Optional.empty(), Optional.of("65535:65535"), Optional.empty()), "sha256:pausechain", pauseArchitecture);
     }
     if (reference.equals(BUSYBOX)) {
       return new ResolvedImage(BUSYBOX, "sha256:b", new ImageConfig(List.of(), List.of("sh"), List.of("PATH=/bin"),
